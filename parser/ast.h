@@ -135,7 +135,8 @@ struct ast_node {
       struct ast_node *iter, *body;
     } for_;
     struct { struct ast_node *spec, *body; } retry;
-    struct { struct ast_node *attempts, *every, *backoff, *max; } retry_spec; /* backoff, max may be NULL */
+    /* backoff and max may be NULL */
+    struct { struct ast_node *attempts, *every, *backoff, *max; } retry_spec;
     struct { struct ast_node *cond, *every, *timeout; } wait;
     struct { struct ast_node *cond, *message; } assert_;  /* message may be NULL */
     struct {
