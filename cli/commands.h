@@ -25,5 +25,6 @@ enum rbc_exit {
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -2,6 +2,8 @@
 ** diag.c: the diagnostics list (see diag.h).  Nothing here prints;
 ** cli/render.c turns a list into text.
 */
+#define _POSIX_C_SOURCE 200809L
+
 #include "lexer/diag.h"
 
 #include <stdio.h>

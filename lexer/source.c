@@ -1,6 +1,8 @@
 /*
 ** source.c: source files in memory and the offset -> line:column map.
 */
+#define _POSIX_C_SOURCE 200809L
+
 #include "lexer/source.h"
 
 #include <errno.h>

@@ -1,6 +1,8 @@
 /*
 ** test_core.c: the arena, the source map and the diagnostics list.
 */
+#define _POSIX_C_SOURCE 200809L
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,0 +1,610 @@
+/*
+** cmd_check.c: `rbc check FILE|DIR|-...` (cli.md 4).
+**
+** Each input is loaded, parsed and checked on its own (one arena and one
+** diagnostics list per file), rendered at once in the chosen format, and
+** counted; the json document and the summary line come at the end.  The
+** exit status follows cli.md 10: 0 clean, 1 findings at or above
+** --fail-on, 64 usage, 66 unreadable input, 70 internal error, 73 when an
+** output file cannot be written.
+*/
+#define _POSIX_C_SOURCE 200809L  /* mkstemp, fdopen, strdup */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/render.h"
+#include "parser/arena.h"
+
+#define MAX_DIR_DEPTH 64
+
+enum check_format { FMT_TTY, FMT_GCC, FMT_JSON, FMT_SARIF, FMT_GITHUB, FMT_QUIET };
+
+enum {
+  O_FORMAT = 1, O_OUTPUT, O_JSON_FILE, O_SEVERITY, O_FAIL_ON, O_EXIT_ZERO,
+  O_PARAM, O_PARAMS_FILE, O_STDIN_FILENAME, O_SARIF_FILE
+};
+
+static const struct cli_option check_opts[] = {
+  { "format",         'f', CLI_ARG_REQUIRED, O_FORMAT },
+  { "output",         'o', CLI_ARG_REQUIRED, O_OUTPUT },
+  { "json-file",      0,   CLI_ARG_REQUIRED, O_JSON_FILE },
+  { "severity",       'S', CLI_ARG_REQUIRED, O_SEVERITY },
+  { "fail-on",        0,   CLI_ARG_REQUIRED, O_FAIL_ON },
+  { "exit-zero",      0,   CLI_ARG_NONE,     O_EXIT_ZERO },
+  { "param",          0,   CLI_ARG_REQUIRED, O_PARAM },
+  { "params-file",    0,   CLI_ARG_REQUIRED, O_PARAMS_FILE },
+  { "stdin-filename", 0,   CLI_ARG_REQUIRED, O_STDIN_FILENAME },
+  { "sarif-file",     0,   CLI_ARG_REQUIRED, O_SARIF_FILE },
+  { NULL,             0,   CLI_ARG_NONE,     0 }
+};
+
+/* Everything one `rbc check` invocation decides and accumulates. */
+struct check_run {
+  struct arena *a;              /* option strings, params, file names */
+  enum check_format format;
+  const char *output;           /* -o FILE, or NULL for stdout */
+  const char *json_file;        /* --json-file F, or NULL */
+  const char *sarif_file;       /* --sarif-file F, or NULL */
+  const char *stdin_name;       /* --stdin-filename */
+  struct render_opts ropts;
+  enum diag_severity fail_on;
+  bool exit_zero;
+  struct check_param *params;   /* --param and --params-file, in the arena */
+  int nparams, cap_params;
+  bool params_given;
+  const char **inputs;          /* the positional arguments */
+  size_t ninputs;
+  const char **files;           /* expanded: directories walked, sorted */
+  size_t nfiles, cap_files;
+  FILE *out;                    /* where the primary format goes */
+  json_t *jdiags;               /* diagnostics for json output / --json-file */
+  struct render_sarif sarif;    /* results for sarif output / --sarif-file */
+  bool want_sarif;
+  struct render_counts counts;
+  int tool_status;              /* 66 or 70 when a tool error happened */
+};
+
+/* {==== help ==== */
+
+static void
+check_help(void)
+{
+  fputs("Usage: rbc check [OPTIONS] FILE|DIR|-...\n\n"
+        "Lint runbooks: syntax, names, types, safety, metadata.  Directories are\n"
+        "searched for *.rb files; `-` reads standard input.\n\n"
+        "Output:\n"
+        "  -f, --format=FORMAT     tty (default), gcc, json, sarif, github or quiet\n"
+        "                          (default from RBC_FORMAT)\n"
+        "  -o, --output=FILE       write the report to FILE instead of stdout\n"
+        "      --json-file=FILE    also write the json report to FILE\n"
+        "      --sarif-file=FILE   also write a SARIF 2.1.0 log to FILE\n"
+        "      --stdin-filename=N  name to report for `-`\n"
+        "      --color[=WHEN]      auto, always or never\n\n"
+        "Selection:\n"
+        "  -S, --severity=LEVEL    minimum severity reported: style (default), info,\n"
+        "                          warning, error\n"
+        "      --fail-on=LEVEL     exit 1 if a reported finding is >= LEVEL (warning)\n"
+        "      --exit-zero         exit 0 even with findings\n"
+        "      --param K=V         check that required params are given and typed\n"
+        "      --params-file=F     params from a JSON object\n\n"
+        "Examples:\n"
+        "  rbc check runbooks/\n"
+        "  rbc check -f gcc runbooks/payments-api.rb\n"
+        "  rbc check -f json -o report.json --fail-on=error runbooks/\n\n"
+        "Exit status: 0 clean, 1 findings, 64 usage error, 66 unreadable input,\n"
+        "70 internal error, 73 cannot write an output file.\n", stdout);
+}
+
+/* {==== options ==== */
+
+/* -f / RBC_FORMAT: one of the formats, else a usage error with a suggestion. */
+static int
+parse_format(struct check_run *r, const char *s)
+{
+  static const char *const names[] = { "tty", "gcc", "json", "sarif", "github", "quiet" };
+  char hint[64];
+
+  for (int i = 0; i < 6; i++)
+    if (strcmp(s, names[i]) == 0) {
+      r->format = (enum check_format)i;
+      return 0;
+    }
+  cli_did_you_mean(hint, sizeof hint, s, (const char *const[]){ "tty", "gcc", "json", "sarif",
+                                                                "github", "quiet", NULL }, "");
+  return cli_usage_error("check", "invalid format '%s' (expected tty, gcc, json, sarif, github "
+                         "or quiet)%s", s, hint);
+}
+
+/* -S / --fail-on: a severity name, else a usage error. */
+static int
+parse_level(const char *opt, const char *s, enum diag_severity *out)
+{
+  int sev = diag_severity_parse(s);
+
+  if (sev < 0)
+    return cli_usage_error("check", "invalid value '%s' for '%s' "
+                           "(expected error, warning, info or style)", s, opt);
+  *out = (enum diag_severity)sev;
+  return 0;
+}
+
+/* Add (or replace) a param name=value; strings are copied into the arena. */
+static int
+add_param(struct check_run *r, const char *name, size_t nlen, const char *value)
+{
+  char *n = arena_strndup(r->a, name, nlen), *v = arena_strdup(r->a, value);
+
+  if (n == NULL || v == NULL)
+    return -1;
+  r->params_given = true;
+  for (int i = 0; i < r->nparams; i++)
+    if (strcmp(r->params[i].name, n) == 0) {
+      r->params[i].value = v;
+      return 0;
+    }
+  if (r->nparams == r->cap_params) {
+    int cap = r->cap_params ? r->cap_params * 2 : 16;
+    struct check_param *p = arena_alloc(r->a, (size_t)cap * sizeof *p);
+    if (p == NULL)
+      return -1;
+    if (r->nparams > 0)
+      memcpy(p, r->params, (size_t)r->nparams * sizeof *p);
+    r->params = p;
+    r->cap_params = cap;
+  }
+  r->params[r->nparams].name = n;
+  r->params[r->nparams++].value = v;
+  return 0;
+}
+
+/* --param NAME=VALUE */
+static int
+param_option(struct check_run *r, const char *kv)
+{
+  const char *eq = strchr(kv, '=');
+
+  if (eq == NULL || eq == kv)
+    return cli_usage_error("check", "invalid --param '%s' (expected NAME=VALUE)", kv);
+  if (add_param(r, kv, (size_t)(eq - kv), eq + 1) != 0)
+    return EXIT_SOFTWARE;
+  return 0;
+}
+
+/* --params-file F: a JSON object; non-string values keep their JSON text. */
+static int
+params_file(struct check_run *r, const char *path)
+{
+  json_error_t err;
+  json_t *root = json_load_file(path, JSON_DECODE_ANY, &err);
+  const char *key;
+  json_t *val;
+  int status = 0;
+
+  if (root == NULL && access(path, R_OK) != 0) {
+    fprintf(stderr, "rbc: cannot read params file '%s': %s\n", path, strerror(errno));
+    return EXIT_NOINPUT;
+  }
+  if (root == NULL || !json_is_object(root)) {
+    json_decref(root);
+    return cli_usage_error("check", "params file '%s' is not a JSON object%s%s", path,
+                           root == NULL ? ": " : "", root == NULL ? err.text : "");
+  }
+  json_object_foreach(root, key, val) {
+    char *text = json_is_string(val) ? NULL : json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
+    const char *v = json_is_string(val) ? json_string_value(val) : text;
+    if (v == NULL || add_param(r, key, strlen(key), v) != 0)
+      status = EXIT_SOFTWARE;
+    free(text);
+  }
+  json_decref(root);
+  return status;
+}
+
+/* One option of `rbc check`; returns 0 or an exit status. */
+static int
+apply_option(struct check_run *r, int id, const char *arg)
+{
+  switch (id) {
+  case O_FORMAT:         return parse_format(r, arg);
+  case O_OUTPUT:         r->output = arg; return 0;
+  case O_JSON_FILE:      r->json_file = arg; return 0;
+  case O_SEVERITY:       return parse_level("--severity", arg, &r->ropts.min_severity);
+  case O_FAIL_ON:        return parse_level("--fail-on", arg, &r->fail_on);
+  case O_EXIT_ZERO:      r->exit_zero = true; return 0;
+  case O_PARAM:          return param_option(r, arg);
+  case O_PARAMS_FILE:    return params_file(r, arg);
+  case O_STDIN_FILENAME: r->stdin_name = arg; return 0;
+  case O_SARIF_FILE:     r->sarif_file = arg; return 0;
+  default:               return EXIT_SOFTWARE;
+  }
+}
+
+/*
+** Parse the command line into r.  Returns -1 to go on, or the exit status
+** to return at once (0 after --help or --version).
+*/
+static int
+parse_args(struct check_run *r, int argc, char **argv)
+{
+  struct cli_args st;
+  const char *fmt = getenv("RBC_FORMAT");
+  int id, status;
+
+  r->inputs = calloc((size_t)argc + 1, sizeof *r->inputs);
+  if (r->inputs == NULL)
+    return EXIT_SOFTWARE;
+  if (fmt != NULL && fmt[0] != '\0') {
+    status = parse_format(r, fmt);
+    if (status != 0)
+      return status;
+  }
+  cli_args_init(&st, argc, argv, "check");
+  for (id = cli_next_opt(&st, check_opts); id != CLI_OPT_END;
+       id = cli_next_opt(&st, check_opts)) {
+    if (id == CLI_OPT_ERROR)
+      return EXIT_USAGE;
+    if (id == CLI_OPT_HELP) {
+      check_help();
+      return EXIT_OK;
+    }
+    if (id == CLI_OPT_VERSION) {
+      cli_print_version(stdout);
+      return EXIT_OK;
+    }
+    if (id == CLI_OPT_POSITIONAL) {
+      r->inputs[r->ninputs++] = st.optarg;
+      continue;
+    }
+    status = apply_option(r, id, st.optarg);
+    if (status != 0)
+      return status;
+  }
+  if (r->ninputs == 0)
+    return cli_usage_error("check", "no input files (give a FILE, a DIR or -)");
+  return -1;
+}
+
+/* {==== inputs ==== */
+
+/* Append a path to the list of files to check; -1 when out of memory. */
+static int
+add_file(struct check_run *r, const char *path)
+{
+  if (r->nfiles == r->cap_files) {
+    size_t cap = r->cap_files ? r->cap_files * 2 : 32;
+    const char **f = realloc(r->files, cap * sizeof *f);
+    if (f == NULL)
+      return -1;
+    r->files = f;
+    r->cap_files = cap;
+  }
+  r->files[r->nfiles++] = path;
+  return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+is_rb(const char *name)
+{
+  size_t n = strlen(name);
+  return n > 3 && strcmp(name + n - 3, ".rb") == 0;
+}
+
+static int walk_dir(struct check_run *r, const char *dir, int depth);
+
+/* dir/name: recurse into directories, keep *.rb files; hidden names skipped. */
+static int
+walk_entry(struct check_run *r, const char *dir, const char *name, int depth)
+{
+  size_t len = strlen(dir) + strlen(name) + 2;
+  char *path = arena_alloc(r->a, len);
+  struct stat sb;
+
+  if (path == NULL)
+    return -1;
+  snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+  if (stat(path, &sb) != 0)
+    return 0;
+  if (S_ISDIR(sb.st_mode))
+    return walk_dir(r, path, depth + 1);
+  if (S_ISREG(sb.st_mode) && is_rb(name))
+    return add_file(r, path);
+  return 0;
+}
+
+/* Every *.rb under dir, in sorted order (byte order of names). */
+static int
+walk_dir(struct check_run *r, const char *dir, int depth)
+{
+  DIR *d;
+  struct dirent *e;
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  int status = 0;
+
+  d = depth > MAX_DIR_DEPTH ? NULL : opendir(dir);
+  if (d == NULL)
+    return 0;
+  for (e = readdir(d); status == 0 && e != NULL; e = readdir(d)) {
+    if (e->d_name[0] == '.')
+      continue;
+    if (n == cap) {
+      char **grown;
+      cap = cap ? cap * 2 : 32;
+      grown = realloc(names, cap * sizeof *names);
+      if (grown == NULL) {
+        status = -1;
+        break;
+      }
+      names = grown;
+    }
+    names[n] = arena_strdup(r->a, e->d_name);
+    if (names[n++] == NULL)
+      status = -1;
+  }
+  closedir(d);
+  if (status == 0)
+    qsort(names, n, sizeof *names, cmp_str);
+  for (size_t i = 0; status == 0 && i < n; i++)
+    status = walk_entry(r, dir, names[i], depth);
+  free(names);
+  return status;
+}
+
+/*
+** Expand the inputs: a directory contributes its *.rb files; other paths
+** (also missing ones, so they are reported as unreadable) are kept as is.
+** Returns 0, EXIT_NOINPUT for a directory without runbooks, or
+** EXIT_SOFTWARE when out of memory.
+*/
+static int
+expand_inputs(struct check_run *r)
+{
+  for (size_t i = 0; i < r->ninputs; i++) {
+    struct stat sb;
+    size_t before = r->nfiles;
+    if (strcmp(r->inputs[i], "-") == 0 || stat(r->inputs[i], &sb) != 0
+        || !S_ISDIR(sb.st_mode)) {
+      if (add_file(r, r->inputs[i]) != 0)
+        return EXIT_SOFTWARE;
+      continue;
+    }
+    if (walk_dir(r, r->inputs[i], 0) != 0)
+      return EXIT_SOFTWARE;
+    if (r->nfiles == before) {
+      fprintf(stderr, "rbc: no runbook (*.rb) found in '%s'\n", r->inputs[i]);
+      r->tool_status = EXIT_NOINPUT;
+    }
+  }
+  return 0;
+}
+
+/* {==== output files (written to a temporary, then renamed) ==== */
+
+struct out_file {
+  FILE *fp;
+  char *tmp;                    /* temporary path, malloc'd */
+  const char *path;             /* final path */
+};
+
+/*
+** Open a temporary next to path for writing; out_commit renames it into
+** place, so a reader never sees a half-written report.  EXIT_CANTCREAT
+** (73) when the directory is not writable.
+*/
+static int
+out_open(struct out_file *f, const char *path)
+{
+  size_t len = strlen(path) + 16;
+  int fd;
+
+  f->path = path;
+  f->tmp = malloc(len);
+  if (f->tmp == NULL)
+    return EXIT_SOFTWARE;
+  snprintf(f->tmp, len, "%s.tmp.XXXXXX", path);
+  fd = mkstemp(f->tmp);
+  f->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f->fp == NULL) {
+    fprintf(stderr, "rbc: cannot create '%s': %s\n", path, strerror(errno));
+    if (fd >= 0) {
+      close(fd);
+      unlink(f->tmp);
+    }
+    free(f->tmp);
+    f->tmp = NULL;
+    return EXIT_CANTCREAT;
+  }
+  return 0;
+}
+
+/* Close and rename into place; returns 0 or EXIT_CANTCREAT. */
+static int
+out_commit(struct out_file *f)
+{
+  int failed = ferror(f->fp) | (fclose(f->fp) != 0);
+
+  if (!failed && rename(f->tmp, f->path) != 0)
+    failed = 1;
+  if (failed) {
+    fprintf(stderr, "rbc: cannot write '%s': %s\n", f->path, strerror(errno));
+    unlink(f->tmp);
+  }
+  free(f->tmp);
+  return failed ? EXIT_CANTCREAT : 0;
+}
+
+/* {==== checking ==== */
+
+/* Check one file and render its diagnostics. */
+static void
+check_one(struct check_run *r, const char *path, const struct check_options *copts)
+{
+  struct arena *a = arena_new();
+  struct source *src = NULL;
+  struct diag_list diags;
+  struct parse_result pr;
+  int status;
+
+  diag_init(&diags);
+  if (a == NULL) {
+    r->tool_status = EXIT_SOFTWARE;
+    return;
+  }
+  status = cli_load(path, strcmp(path, "-") == 0 ? r->stdin_name : NULL, copts, a, &src,
+                    &pr, &diags);
+  if (status == EXIT_SOFTWARE || diags.oom) {
+    fprintf(stderr, "rbc: internal error: out of memory while checking '%s'\n", path);
+    r->tool_status = EXIT_SOFTWARE;
+  } else if (status != 0 && r->tool_status == 0) {
+    r->tool_status = status;
+  }
+  diag_sort(&diags);
+  render_count(&diags, &r->ropts, &r->counts);
+  if (r->format == FMT_TTY)
+    render_tty(r->out, &diags, &r->ropts);
+  else if (r->format == FMT_GCC)
+    render_gcc(r->out, &diags, &r->ropts);
+  else if (r->format == FMT_GITHUB)
+    render_github(r->out, &diags, &r->ropts);
+  if (r->jdiags != NULL && render_json_append(r->jdiags, &diags, &r->ropts) != 0)
+    r->tool_status = EXIT_SOFTWARE;
+  if (r->want_sarif && render_sarif_append(&r->sarif, &diags, &r->ropts) != 0)
+    r->tool_status = EXIT_SOFTWARE;
+  diag_free(&diags);
+  src_free(src);
+  arena_free(a);
+}
+
+/* Write the json document (or the SARIF log) to fp. */
+static int
+write_json(struct check_run *r, FILE *fp, bool sarif)
+{
+  json_t *doc = sarif ? render_sarif_doc(&r->sarif, r->tool_status == 0)
+                      : render_json_doc(json_incref(r->jdiags), &r->counts);
+
+  if (doc == NULL || json_dumpf(doc, fp, JSON_INDENT(2)) != 0) {
+    json_decref(doc);
+    return EXIT_SOFTWARE;
+  }
+  fputc('\n', fp);
+  json_decref(doc);
+  return 0;
+}
+
+/* --json-file / --sarif-file: the document written atomically to path. */
+static int
+json_sink(struct check_run *r, const char *path, bool sarif)
+{
+  struct out_file f;
+  int status = out_open(&f, path);
+
+  if (status != 0)
+    return status;
+  if (write_json(r, f.fp, sarif) != 0) {
+    fclose(f.fp);
+    unlink(f.tmp);
+    free(f.tmp);
+    return EXIT_SOFTWARE;
+  }
+  return out_commit(&f);
+}
+
+/* The exit status once everything has been rendered. */
+/*
+** Tool errors (66, 70) win; otherwise 1 when a rendered finding is at or
+** above --fail-on, unless --exit-zero.
+*/
+static int
+final_status(const struct check_run *r)
+{
+  size_t failing = 0;
+
+  if (r->tool_status != 0)
+    return r->tool_status;
+  for (int s = r->fail_on; s <= DIAG_ERROR; s++)
+    failing += r->counts.by_severity[s];
+  return failing > 0 && !r->exit_zero ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/* Check every file, then the summary / json document and the sinks. */
+static int
+run_checks(struct check_run *r)
+{
+  struct check_options copts;
+  struct out_file of = { NULL, NULL, NULL };
+  int status;
+
+  memset(&copts, 0, sizeof copts);
+  copts.params = r->params;
+  copts.nparams = r->nparams;
+  copts.params_given = r->params_given;
+  status = expand_inputs(r);
+  if (status == 0 && r->output != NULL)
+    status = out_open(&of, r->output);
+  if (status != 0)
+    return status;
+  r->out = r->output != NULL ? of.fp : stdout;
+  r->ropts.color = r->format == FMT_TTY && cli_use_color(r->out);
+  if (r->format == FMT_JSON || r->json_file != NULL)
+    r->jdiags = json_array();
+  r->want_sarif = r->format == FMT_SARIF || r->sarif_file != NULL;
+  if (r->want_sarif && render_sarif_init(&r->sarif) != 0)
+    return EXIT_SOFTWARE;
+  r->counts.files = r->nfiles;
+  for (size_t i = 0; i < r->nfiles; i++)
+    check_one(r, r->files[i], &copts);
+  if (r->format == FMT_TTY)
+    render_tty_summary(r->out, &r->counts, r->ropts.color);
+  else if ((r->format == FMT_JSON || r->format == FMT_SARIF)
+           && write_json(r, r->out, r->format == FMT_SARIF) != 0)
+    r->tool_status = EXIT_SOFTWARE;
+  if (r->output != NULL)
+    status = out_commit(&of);
+  fflush(stdout);
+  if (status == 0 && r->json_file != NULL)
+    status = json_sink(r, r->json_file, false);
+  if (status == 0 && r->sarif_file != NULL)
+    status = json_sink(r, r->sarif_file, true);
+  return status != 0 ? status : final_status(r);
+}
+
+/*
+** rbc check: see the file comment.  argv[0] is "check".
+*/
+int
+cmd_check(int argc, char **argv)
+{
+  struct check_run r;
+  int status;
+
+  memset(&r, 0, sizeof r);
+  r.fail_on = DIAG_WARNING;
+  r.ropts.min_severity = DIAG_STYLE;
+  r.a = arena_new();
+  if (r.a == NULL)
+    return EXIT_SOFTWARE;
+  status = parse_args(&r, argc, argv);
+  if (status < 0)
+    status = run_checks(&r);
+  json_decref(r.jdiags);
+  render_sarif_free(&r.sarif);
+  free(r.inputs);
+  free(r.files);
+  arena_free(r.a);
+  return status;
+}

@@ -1,0 +1,607 @@
+/*
+** cmd_run.c: `rbc run FILE [options]` (cli.md 6).
+**
+** Everything that can fail before the first side effect happens here, and
+** every failure here ends with `rbc: nothing was executed.` on stderr:
+**
+**   usage (bad option, --param without '=', unknown --troubleshoot)   64
+**   params (missing, unknown, ill-typed; vm/params.h)                   64
+**   the runbook has syntax or semantic errors, or does not compile      65
+**   FILE or the params file cannot be read                              66
+**   the journal directory is not a writable directory                   73
+**
+** Then the outputs are chosen (-f tty|plain|jsonl; cli.md 12 for color,
+** Unicode and the live spinner), SIGINT/SIGTERM handlers are installed
+** (they only set flags: the shell runner's sh_interrupt_requested, which
+** the clock also watches, and the signal number), and the VM runs the
+** chunk through vm_run (vm/vm.h), whose status is the exit status.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/render.h"
+#include "parser/arena.h"
+#include "stdlib/shell.h"
+#include "vm/bytecode.h"
+#include "vm/clock.h"
+#include "vm/compile.h"
+#include "vm/events.h"
+#include "vm/params.h"
+#include "vm/vm.h"
+
+/* {==== options ==== */
+
+enum {
+  O_PARAM = 1, O_PARAMS_FILE, O_YES, O_FORMAT, O_PROGRESS, O_CLOCK, O_JOURNAL_DIR,
+  O_TROUBLESHOOT
+};
+
+static const struct cli_option run_opts[] = {
+  { "param",        0,   CLI_ARG_REQUIRED, O_PARAM },
+  { "params-file",  0,   CLI_ARG_REQUIRED, O_PARAMS_FILE },
+  { "yes",          'y', CLI_ARG_NONE,     O_YES },
+  { "format",       'f', CLI_ARG_REQUIRED, O_FORMAT },
+  { "progress",     0,   CLI_ARG_REQUIRED, O_PROGRESS },
+  { "clock",        0,   CLI_ARG_REQUIRED, O_CLOCK },
+  { "journal-dir",  0,   CLI_ARG_REQUIRED, O_JOURNAL_DIR },
+  { "troubleshoot", 0,   CLI_ARG_REQUIRED, O_TROUBLESHOOT },
+  { NULL, 0, CLI_ARG_NONE, 0 }
+};
+
+enum run_format { FMT_AUTO, FMT_TTY, FMT_PLAIN, FMT_JSONL };
+enum run_progress { PROG_AUTO, PROG_TTY, PROG_PLAIN, PROG_NONE };
+
+/* What the command line asked for. */
+struct run_cmd {
+  const char *file;                     /* the runbook */
+  struct vm_param_arg *params;          /* --param, split at '=' (owned array) */
+  size_t nparams;
+  char **param_copies;                  /* owned "name" halves of --param */
+  const char *params_file;
+  bool yes;
+  enum run_format format;
+  enum run_progress progress;
+  bool virtual_clock;
+  const char *journal_dir;
+  const char *troubleshoot;
+};
+
+static void run_help(void)
+{
+  fputs("Usage: rbc run FILE [--param NAME=VALUE]... [OPTIONS]\n"
+        "\n"
+        "Check FILE, resolve its params, then execute it phase by phase.  Nothing\n"
+        "runs when the runbook has errors or a param is missing or ill-typed.\n"
+        "\n"
+        "Inputs:\n"
+        "      --param NAME=VALUE     set a param (repeatable; RBC_PARAM_NAME also works)\n"
+        "      --params-file FILE     params from a JSON object (below --param)\n"
+        "\n"
+        "Output:\n"
+        "  -f, --format FORMAT        tty, plain or jsonl (default: tty on a terminal,\n"
+        "                             else plain; CI set: plain; RBC_FORMAT)\n"
+        "      --progress WHEN        auto, tty, plain or none (live spinner only on a tty)\n"
+        "\n"
+        "Run control:\n"
+        "  -y, --yes                  answer confirm gates yes (journaled as --yes)\n"
+        "      --troubleshoot NAME    run only the named troubleshoot block\n"
+        "      --clock CLOCK          real (default) or virtual (tests: sleeps take no time)\n"
+        "      --journal-dir DIR      where journals go (must be a writable directory)\n"
+        "  -h, --help                 show this help and exit\n"
+        "\n"
+        "Examples:\n"
+        "  rbc run runbooks/payments-api.rb --param previous_taskdef=payments:41\n"
+        "  rbc run -f jsonl --params-file prod.json runbook.rb | jq .\n"
+        "  CI=1 rbc run --yes runbook.rb\n"
+        "\n"
+        "Exit status: 0 passed, 1 a step failed, 2 halted at a confirm gate (resumable),\n"
+        "64 usage or params, 65 the runbook has errors, 66 FILE unreadable, 73 journal\n"
+        "directory unusable, 74 I/O error mid-run, 130/143 interrupted.\n", stdout);
+}
+
+/* Index of s in the NULL-terminated list, or -1. */
+static int pick(const char *s, const char *const *list)
+{
+  for (int i = 0; list[i]; i++)
+    if (strcmp(s, list[i]) == 0)
+      return i;
+  return -1;
+}
+
+/* An enumerated option value, or a usage error naming the choices. */
+static int parse_choice(const char *opt, const char *value, const char *const *list,
+                        int *out)
+{
+  char hint[128];
+  int i = pick(value, list);
+
+  if (i >= 0) {
+    *out = i;
+    return 0;
+  }
+  cli_did_you_mean(hint, sizeof hint, value, list, "");
+  return cli_usage_error("run", "invalid value '%s' for '%s'%s", value, opt, hint);
+}
+
+/* --param NAME=VALUE: split into cmd->params (the name is copied). */
+static int add_param(struct run_cmd *cmd, const char *arg)
+{
+  const char *eq = strchr(arg, '=');
+  struct vm_param_arg *np;
+  char **nc, *name;
+
+  if (!eq || eq == arg)
+    return cli_usage_error("run", "--param expects NAME=VALUE, got '%s'", arg);
+  np = realloc(cmd->params, (cmd->nparams + 1) * sizeof *np);
+  if (np)
+    cmd->params = np;
+  nc = realloc(cmd->param_copies, (cmd->nparams + 1) * sizeof *nc);
+  if (nc)
+    cmd->param_copies = nc;
+  name = strndup(arg, (size_t)(eq - arg));
+  if (!np || !nc || !name) {
+    free(name);
+    fputs("rbc: out of memory\n", stderr);
+    return EXIT_SOFTWARE;
+  }
+  cmd->param_copies[cmd->nparams] = name;
+  cmd->params[cmd->nparams].name = name;
+  cmd->params[cmd->nparams++].value = eq + 1;
+  return 0;
+}
+
+static void free_cmd(struct run_cmd *cmd)
+{
+  for (size_t i = 0; i < cmd->nparams; i++)
+    free(cmd->param_copies[i]);
+  free(cmd->param_copies);
+  free(cmd->params);
+}
+
+/* One option; 0 to go on, else the exit status (-1: --help printed). */
+static int take_option(struct run_cmd *cmd, int id, const struct cli_args *st)
+{
+  static const char *const formats[] = { "auto", "tty", "plain", "jsonl", NULL };
+  static const char *const progress[] = { "auto", "tty", "plain", "none", NULL };
+  static const char *const clocks[] = { "real", "virtual", NULL };
+  int v = 0, rc = 0;
+
+  switch (id) {
+  case O_PARAM:        return add_param(cmd, st->optarg);
+  case O_PARAMS_FILE:  cmd->params_file = st->optarg; return 0;
+  case O_YES:          cmd->yes = true; return 0;
+  case O_JOURNAL_DIR:  cmd->journal_dir = st->optarg; return 0;
+  case O_TROUBLESHOOT: cmd->troubleshoot = st->optarg; return 0;
+  case O_FORMAT:
+    rc = parse_choice(st->optname, st->optarg, formats, &v);
+    cmd->format = (enum run_format)v;
+    return rc;
+  case O_PROGRESS:
+    rc = parse_choice(st->optname, st->optarg, progress, &v);
+    cmd->progress = (enum run_progress)v;
+    return rc;
+  case O_CLOCK:
+    rc = parse_choice(st->optname, st->optarg, clocks, &v);
+    cmd->virtual_clock = v == 1;
+    return rc;
+  default:
+    return EXIT_USAGE;
+  }
+}
+
+/* Parse argv into cmd.  0, or the exit status (-1 after --help). */
+static int parse_args(struct run_cmd *cmd, int argc, char **argv)
+{
+  static const char *const formats[] = { "auto", "tty", "plain", "jsonl", NULL };
+  const char *env = getenv("RBC_FORMAT");
+  struct cli_args st;
+  int r, rc, v;
+
+  v = env && *env ? pick(env, formats) : -1;
+  if (v >= 0)
+    cmd->format = (enum run_format)v;
+  cli_args_init(&st, argc, argv, "run");
+  for (;;) {
+    r = cli_next_opt(&st, run_opts);
+    if (r == CLI_OPT_END)
+      break;
+    if (r == CLI_OPT_ERROR)
+      return EXIT_USAGE;
+    if (r == CLI_OPT_HELP) {
+      run_help();
+      return -1;
+    }
+    if (r == CLI_OPT_VERSION) {
+      cli_print_version(stdout);
+      return -1;
+    }
+    if (r == CLI_OPT_POSITIONAL) {
+      if (cmd->file)
+        return cli_usage_error("run", "one runbook at a time ('%s' and '%s')", cmd->file,
+                               st.optarg);
+      cmd->file = st.optarg;
+      continue;
+    }
+    rc = take_option(cmd, r, &st);
+    if (rc != 0)
+      return rc;
+  }
+  if (!cmd->file)
+    return cli_usage_error("run", "missing FILE: the runbook to run");
+  return 0;
+}
+
+/* }==== */
+
+/* {==== preflight ==== */
+
+/* Everything built before the run; released by free_preflight. */
+struct preflight {
+  struct arena *arena;
+  struct source *src;
+  struct parse_result pr;
+  struct diag_list diags;
+  struct chunk *chunk;
+  struct vm_params params;
+};
+
+/* "rbc: nothing was executed." after rendering the errors; returns status. */
+static int refuse(struct preflight *pf, int status)
+{
+  struct render_opts ro;
+
+  memset(&ro, 0, sizeof ro);
+  ro.color = cli_use_color(stderr);
+  ro.min_severity = DIAG_ERROR;
+  diag_sort(&pf->diags);
+  render_tty(stderr, &pf->diags, &ro);
+  fputs("rbc: nothing was executed.\n", stderr);
+  return status;
+}
+
+/* Where param `name` is declared in the runbook (params.h decl_span hook). */
+static bool param_decl(const char *name, void *ctx, struct span *out)
+{
+  const struct ast_node *file = ctx, *it, *p;
+
+  if (!file)
+    return false;
+  for (it = file->u.file.items; it; it = it->next) {
+    if (it->kind != AST_RUNBOOK)
+      continue;
+    for (p = it->u.runbook.items; p; p = p->next) {
+      if (p->kind == AST_PARAM && p->u.param.name.name &&
+          strcmp(p->u.param.name.name, name) == 0) {
+        *out = p->u.param.name.span;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/* Parse, check and compile cmd->file into pf.  0, or the exit status. */
+static int build(struct preflight *pf, const struct run_cmd *cmd)
+{
+  int rc;
+
+  pf->arena = arena_new();
+  if (!pf->arena)
+    return EXIT_SOFTWARE;
+  rc = cli_load_and_check(cmd->file, pf->arena, &pf->src, &pf->pr, &pf->diags);
+  if (rc == 0 && diag_has_errors(&pf->diags))
+    rc = EXIT_DATAERR;
+  if (rc == 0 && comp_compile(pf->src, pf->pr.file, &pf->diags, &pf->chunk) != 0)
+    rc = pf->diags.oom ? EXIT_SOFTWARE : EXIT_DATAERR;
+  if (rc == 0 && pf->chunk->runbook == CHUNK_NONE) {
+    diag_add(&pf->diags, DIAG_RB1012, pf->src, (struct span){ 0, 0 },
+             "%s is a library file: it has no runbook to run", cmd->file);
+    rc = EXIT_DATAERR;
+  }
+  return rc;
+}
+
+/* Resolve params per vm/params.h.  0, or the exit status. */
+static int resolve_params(struct preflight *pf, const struct run_cmd *cmd)
+{
+  struct vm_params_input in;
+
+  memset(&in, 0, sizeof in);
+  in.args = cmd->params;
+  in.nargs = cmd->nparams;
+  in.file = cmd->params_file;
+  in.src = pf->src;
+  in.decl_span = param_decl;
+  in.decl_ctx = pf->pr.file;
+  switch (vm_params_resolve(pf->chunk, &in, &pf->params, &pf->diags)) {
+  case VM_PARAMS_OK:      return 0;
+  case VM_PARAMS_INVALID: return EXIT_USAGE;
+  case VM_PARAMS_NOINPUT: return EXIT_NOINPUT;
+  default:                return EXIT_SOFTWARE;
+  }
+}
+
+/* --troubleshoot NAME must name a troubleshoot block.  0, or 64. */
+static int check_troubleshoot(const struct chunk *c, const char *name)
+{
+  const char *names[64];
+  size_t n = 0;
+  char hint[160];
+
+  for (uint32_t k = 0; k < c->nconsts; k++) {
+    const struct chunk_const *s;
+
+    if (c->consts[k].kind != CK_TROUBLESHOOT || c->consts[k].u.desc.n < 2)
+      continue;
+    s = chunk_str(c, c->consts[k].u.desc.w[TS_NAME]);
+    if (s && strcmp(s->u.str.bytes, name) == 0)
+      return 0;
+    if (s && n < 63)
+      names[n++] = s->u.str.bytes;
+  }
+  names[n] = NULL;
+  cli_did_you_mean(hint, sizeof hint, name, names, "");
+  return cli_usage_error("run", "no troubleshoot block named '%s'%s", name, hint);
+}
+
+/* --journal-dir must be a writable directory.  0, or 73. */
+static int check_journal_dir(const char *dir)
+{
+  struct stat sb;
+
+  if (stat(dir, &sb) != 0) {
+    fprintf(stderr, "rbc: journal directory %s: %s\n", dir, strerror(errno));
+    return EXIT_CANTCREAT;
+  }
+  if (!S_ISDIR(sb.st_mode) || access(dir, W_OK | X_OK) != 0) {
+    fprintf(stderr, "rbc: journal directory %s is not a writable directory\n", dir);
+    return EXIT_CANTCREAT;
+  }
+  return 0;
+}
+
+static void free_preflight(struct preflight *pf)
+{
+  vm_params_free(&pf->params);
+  chunk_free(pf->chunk);
+  diag_free(&pf->diags);
+  src_free(pf->src);
+  arena_free(pf->arena);
+}
+
+/* }==== */
+
+/* {==== outputs ==== */
+
+/* Is `name` set to a non-empty value in the environment? */
+static bool env_set(const char *name)
+{
+  const char *v = getenv(name);
+
+  return v && *v;
+}
+
+static bool term_dumb(void)
+{
+  const char *t = getenv("TERM");
+
+  return !t || strcmp(t, "dumb") == 0;
+}
+
+/* The format auto resolves to (cli.md 6 and 12). */
+static enum run_format pick_format(enum run_format f)
+{
+  if (f != FMT_AUTO)
+    return f;
+  if (env_set("CI") || term_dumb() || !isatty(STDOUT_FILENO))
+    return FMT_PLAIN;
+  return FMT_TTY;
+}
+
+/* cli/render.c's excerpt renderer in the shape events.h wants. */
+static void render_excerpt(FILE *out, const struct diag *d, bool color)
+{
+  struct render_opts ro;
+
+  memset(&ro, 0, sizeof ro);
+  ro.color = color;
+  ro.min_severity = DIAG_STYLE;
+  render_tty_diag(out, d, &ro);
+}
+
+/* The output for the chosen format on stdout; NULL when out of memory. */
+static struct ev_out *make_output(const struct run_cmd *cmd, const struct source *src)
+{
+  struct ev_tty_opts to;
+  enum run_format f = pick_format(cmd->format);
+
+  if (f == FMT_JSONL)
+    return ev_out_jsonl(STDOUT_FILENO, 0);
+  if (f == FMT_PLAIN)
+    return ev_out_plain(STDOUT_FILENO);
+  memset(&to, 0, sizeof to);
+  to.unicode = cli_use_unicode();
+  to.color = cli_use_color(stdout);
+  to.live = (cmd->progress == PROG_AUTO || cmd->progress == PROG_TTY) &&
+            isatty(STDOUT_FILENO) && !env_set("CI") && !term_dumb();
+  to.src = src;
+  to.render = render_excerpt;
+  return ev_out_tty(STDOUT_FILENO, &to);
+}
+
+/* }==== */
+
+/* {==== the run ==== */
+
+static volatile sig_atomic_t run_signal;        /* SIGINT or SIGTERM once received */
+
+/* Only sets flags: the VM, the clock and the shell runner poll them. */
+static void on_signal(int sig)
+{
+  sh_interrupt_requested = 1;
+  run_signal = sig;
+}
+
+/* SIGINT and SIGTERM set the flags; no SA_RESTART, so sleeps and polls wake. */
+static int install_signals(void)
+{
+  struct sigaction sa;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+    return -1;
+  return 0;
+}
+
+/* Four hex digits: from the source hash on the virtual clock (reproducible). */
+static unsigned run_suffix(const struct chunk *c, bool virtual_clock)
+{
+  unsigned char r[2] = { 0, 0 };
+  char hex[5];
+  int fd;
+
+  if (virtual_clock) {
+    memcpy(hex, c->sha256, 4);
+    hex[4] = '\0';
+    return (unsigned)strtoul(hex, NULL, 16) & 0xffffu;
+  }
+  fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || read(fd, r, 2) != 2) {
+    r[0] = (unsigned char)getpid();
+    r[1] = (unsigned char)(time(NULL) ^ (getpid() >> 8));
+  }
+  if (fd >= 0)
+    close(fd);
+  return (unsigned)r[0] << 8 | r[1];
+}
+
+/* YYYYMMDDTHHMMSSZ-<runbook>-<4 hex> into buf (runbook bytes made file-safe). */
+static void make_run_id(char *buf, size_t size, const struct chunk *c, struct rbc_clock *clk,
+                        bool virtual_clock)
+{
+  char ts[VAL_FMT_BUF], stamp[32], name[64];
+  const struct chunk_const *rb = chunk_str(c, c->runbook);
+  size_t j = 0;
+
+  val_format_time(clock_now_ms(clk) / 1000 * 1000, false, ts);
+  for (size_t i = 0; ts[i] && j < sizeof stamp - 1; i++)
+    if (ts[i] != '-' && ts[i] != ':')
+      stamp[j++] = ts[i];
+  stamp[j] = '\0';
+  j = 0;
+  for (const char *p = rb ? rb->u.str.bytes : "runbook"; *p && j < sizeof name - 1; p++)
+    name[j++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ? *p : '-';
+  name[j] = '\0';
+  snprintf(buf, size, "%s-%s-%04x", stamp, name, run_suffix(c, virtual_clock));
+}
+
+/* Build the emitter and run the VM; the run's exit status. */
+static int execute(struct preflight *pf, const struct run_cmd *cmd, struct rbc_clock *clk)
+{
+  struct vm_run_options opts;
+  struct ev_sink *ev = ev_sink_new(clk);
+  char run_id[128], resume[192];
+  int status;
+
+  if (!ev || ev_sink_add(ev, make_output(cmd, pf->src)) != 0) {
+    ev_sink_free(ev);
+    fputs("rbc: out of memory\nrbc: nothing was executed.\n", stderr);
+    return EXIT_SOFTWARE;
+  }
+  for (size_t i = 0; i < pf->params.len; i++)
+    if (pf->params.items[i].secret && ev_add_secret(ev, pf->params.items[i].value) != 0) {
+      ev_sink_free(ev);
+      fputs("rbc: out of memory\nrbc: nothing was executed.\n", stderr);
+      return EXIT_SOFTWARE;
+    }
+  make_run_id(run_id, sizeof run_id, pf->chunk, clk, cmd->virtual_clock);
+  snprintf(resume, sizeof resume, "rbc resume %s", run_id);
+  memset(&opts, 0, sizeof opts);
+  opts.params = &pf->params;
+  opts.clock = clk;
+  opts.run_id = run_id;
+  opts.resume_hint = resume;
+  opts.troubleshoot = cmd->troubleshoot;
+  opts.yes = cmd->yes;
+  opts.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+  opts.interrupt = &sh_interrupt_requested;
+  opts.signal = &run_signal;
+  status = vm_run(pf->chunk, &opts, ev);
+  if (ev_failed(ev))
+    fprintf(stderr, "rbc: cannot write the run's output: %s\n", strerror(ev_failed(ev)));
+  ev_sink_free(ev);
+  return status;
+}
+
+/* Preflight, then the run.  The exit status of cli.md 10. */
+static int run_file(const struct run_cmd *cmd)
+{
+  struct preflight pf;
+  struct rbc_clock *clk;
+  int rc;
+
+  memset(&pf, 0, sizeof pf);
+  diag_init(&pf.diags);
+  rc = build(&pf, cmd);
+  if (rc == 0)
+    rc = resolve_params(&pf, cmd);
+  if (rc == 0 && cmd->troubleshoot)
+    rc = check_troubleshoot(pf.chunk, cmd->troubleshoot);
+  if (rc == 0 && cmd->journal_dir)
+    rc = check_journal_dir(cmd->journal_dir);
+  if (rc != 0) {
+    rc = refuse(&pf, rc);
+    free_preflight(&pf);
+    return rc;
+  }
+  clk = cmd->virtual_clock ? clock_new_virtual(CLOCK_VIRTUAL_DEFAULT_EPOCH_MS)
+                           : clock_new_real();
+  if (!clk || install_signals() != 0) {
+    clock_free(clk);
+    free_preflight(&pf);
+    fputs("rbc: cannot set up the run\nrbc: nothing was executed.\n", stderr);
+    return EXIT_SOFTWARE;
+  }
+  clock_set_interrupt(clk, &sh_interrupt_requested);
+  rc = execute(&pf, cmd, clk);
+  clock_free(clk);
+  free_preflight(&pf);
+  return rc;
+}
+
+/*
+** rbc run FILE [options]: parse the options, run the preflight and the VM.
+** Returns the exit status (cli.md 10).
+*/
+int cmd_run(int argc, char **argv)
+{
+  struct run_cmd cmd;
+  int rc;
+
+  memset(&cmd, 0, sizeof cmd);
+  rc = parse_args(&cmd, argc, argv);
+  if (rc == 0)
+    rc = run_file(&cmd);
+  else if (rc < 0)
+    rc = EXIT_OK;
+  else if (rc == EXIT_USAGE)
+    fputs("rbc: nothing was executed.\n", stderr);
+  free_cmd(&cmd);
+  return rc;
+}
+
+/* }==== */
