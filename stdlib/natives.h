@@ -1,0 +1,73 @@
+/*
+** natives.h: how the VM calls a built-in written in C.
+**
+** Every entry BI(id, ...) of stdlib/builtins.def is implemented by one
+** function `int std_<id>(struct std_call *call, struct rbc_value *out)`.
+** std_natives[] (natives.c), indexed by enum std_builtin_id, holds them all.
+**
+** Ownership (vm/value.h's rule): arguments are borrowed; on success the
+** function stores a new reference in *out and returns 0.  On failure it
+** returns -1 after describing the problem with std_error (the VM turns it
+** into a runtime error at the call site, RB5011 unless another code is set)
+** and leaves *out untouched.
+**
+** Built-ins reach the running VM only through the std_host callbacks, so
+** they can be unit-tested with a fake host and never see the VM's insides.
+*/
+#ifndef RBC_NATIVES_H
+#define RBC_NATIVES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lexer/diag.h"
+#include "stdlib/builtins.h"
+#include "vm/value.h"
+
+struct std_call;
+
+/* Services of the running VM that built-ins may use. */
+struct std_host {
+  void *ctx;                    /* the VM (opaque), passed back to each callback */
+  int64_t (*now_ms)(void *ctx);           /* wall clock (virtual under --clock=virtual) */
+  int64_t (*monotonic_ms)(void *ctx);     /* elapsed-time clock (same clock source) */
+  /* Sleep ms on the run's clock; returns -1 when interrupted. */
+  int (*sleep_ms)(void *ctx, int64_t ms);
+  /* Emit a `log` line (already formatted, secrets masked by the caller). */
+  void (*log)(void *ctx, const char *level, const char *text, size_t len);
+  /* Register a secret's raw bytes so every sink scrubs them. */
+  void (*add_secret)(void *ctx, const char *bytes, size_t len);
+  const char *workdir;          /* relative paths resolve here (the runbook's directory) */
+};
+
+struct std_call {
+  const struct std_host *host;
+  const struct rbc_value *args; /* positional arguments, borrowed */
+  int nargs;
+  const struct rbc_value *named;/* named argument values, borrowed */
+  const char *const *names;     /* their names, parallel to named */
+  int nnamed;
+  const struct source *src;     /* call site, for messages */
+  struct span span;
+  enum diag_code code;          /* set by std_error_code; RB5011 by default */
+  char message[512];            /* set by std_error */
+};
+
+typedef int std_native_fn(struct std_call *call, struct rbc_value *out);
+
+/* Every built-in's C function, indexed by enum std_builtin_id (NULL: the
+** VM handles the entry itself, e.g. `confirm` and `aws` calls). */
+extern std_native_fn *const std_natives[STD_BI__COUNT];
+
+/* Record a failure message (printf-style) and return -1. */
+int std_error(struct std_call *call, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+
+/* Same, with a runtime code other than RB5011 (RB5002 command-failed, ...). */
+int std_error_code(struct std_call *call, enum diag_code code, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+/* The named argument `name`, or NULL when not given. */
+const struct rbc_value *std_named(const struct std_call *call, const char *name);
+
+#endif
