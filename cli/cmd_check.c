@@ -30,7 +30,8 @@ enum check_format { FMT_TTY, FMT_GCC, FMT_JSON, FMT_SARIF, FMT_GITHUB, FMT_QUIET
 
 enum {
   O_FORMAT = 1, O_OUTPUT, O_JSON_FILE, O_SEVERITY, O_FAIL_ON, O_EXIT_ZERO,
-  O_PARAM, O_PARAMS_FILE, O_STDIN_FILENAME, O_SARIF_FILE
+  O_PARAM, O_PARAMS_FILE, O_STDIN_FILENAME, O_SARIF_FILE, O_ENABLE, O_DISABLE,
+  O_SEVERITY_OF, O_FIX, O_UNSAFE_FIXES
 };
 
 static const struct cli_option check_opts[] = {
@@ -44,6 +45,11 @@ static const struct cli_option check_opts[] = {
   { "params-file",    0,   CLI_ARG_REQUIRED, O_PARAMS_FILE },
   { "stdin-filename", 0,   CLI_ARG_REQUIRED, O_STDIN_FILENAME },
   { "sarif-file",     0,   CLI_ARG_REQUIRED, O_SARIF_FILE },
+  { "enable",         0,   CLI_ARG_REQUIRED, O_ENABLE },
+  { "disable",        0,   CLI_ARG_REQUIRED, O_DISABLE },
+  { "severity-of",    0,   CLI_ARG_REQUIRED, O_SEVERITY_OF },
+  { "fix",            0,   CLI_ARG_NONE,     O_FIX },
+  { "unsafe-fixes",   0,   CLI_ARG_NONE,     O_UNSAFE_FIXES },
   { NULL,             0,   CLI_ARG_NONE,     0 }
 };
 
@@ -56,8 +62,11 @@ struct check_run {
   const char *sarif_file;       /* --sarif-file F, or NULL */
   const char *stdin_name;       /* --stdin-filename */
   struct render_opts ropts;
+  bool disabled[DIAG__COUNT];   /* --disable / --enable, per code */
+  int severity_of[DIAG__COUNT]; /* --severity-of CODE=LEVEL, -1 when none */
   enum diag_severity fail_on;
   bool exit_zero;
+  bool fix, unsafe_fixes;       /* --fix, --unsafe-fixes: rewrite files in place */
   struct check_param *params;   /* --param and --params-file, in the arena */
   int nparams, cap_params;
   bool params_given;
@@ -88,12 +97,17 @@ check_help(void)
         "      --json-file=FILE    also write the json report to FILE\n"
         "      --sarif-file=FILE   also write a SARIF 2.1.0 log to FILE\n"
         "      --stdin-filename=N  name to report for `-`\n"
+        "      --fix               apply safe fixes in place, then report what remains\n"
+        "      --unsafe-fixes      apply unsafe fixes too (implies --fix)\n"
         "      --color[=WHEN]      auto, always or never\n\n"
         "Selection:\n"
         "  -S, --severity=LEVEL    minimum severity reported: style (default), info,\n"
         "                          warning, error\n"
         "      --fail-on=LEVEL     exit 1 if a reported finding is >= LEVEL (warning)\n"
         "      --exit-zero         exit 0 even with findings\n"
+        "      --disable=LIST      hide codes, names or tags (comma list, `all`)\n"
+        "      --enable=LIST       show them again (applied in order)\n"
+        "      --severity-of=CODE=LEVEL  change the severity of one code\n"
         "      --param K=V         check that required params are given and typed\n"
         "      --params-file=F     params from a JSON object\n\n"
         "Examples:\n"
@@ -209,6 +223,86 @@ params_file(struct check_run *r, const char *path)
   return status;
 }
 
+/* {==== rule selection ==== */
+
+/* Whether the comma-separated tags of info include tag. */
+static bool
+has_tag(const struct diag_info *info, const char *tag, size_t n)
+{
+  for (const char *p = info->tags; *p != '\0'; ) {
+    size_t len = strcspn(p, ",");
+    if (len == n && strncmp(p, tag, n) == 0)
+      return true;
+    p += len + (p[len] == ',');
+  }
+  return false;
+}
+
+/*
+** Set disabled[] for each item of a comma list: a code, a name, a tag or
+** `all`.  Syntax (RB1xxx) and tool (RB9xxx) codes always stay on.
+*/
+static int
+select_rules(struct check_run *r, const char *opt, const char *list, bool disable)
+{
+  while (*list != '\0') {
+    size_t n = strcspn(list, ",");
+    char item[64];
+    int hits = 0;
+    snprintf(item, sizeof item, "%.*s", (int)(n < 63 ? n : 63), list);
+    for (int k = DIAG_RB2001; k < DIAG_RB9001; k++) {
+      const struct diag_info *info = diag_info((enum diag_code)k);
+      if (strcmp(item, "all") == 0 || strcmp(item, info->code) == 0
+          || strcmp(item, info->name) == 0 || has_tag(info, item, strlen(item))) {
+        r->disabled[k] = disable;
+        hits++;
+      }
+    }
+    if (hits == 0)
+      return cli_usage_error("check", "%s: '%s' is no code, name or tag of a rule "
+                             "that can be turned off", opt, item);
+    list += n + (list[n] == ',');
+  }
+  return 0;
+}
+
+/* --severity-of CODE=LEVEL */
+static int
+severity_of(struct check_run *r, const char *arg)
+{
+  const char *eq = strchr(arg, '=');
+  char code[64];
+  int k, sev;
+
+  if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof code)
+    return cli_usage_error("check", "invalid --severity-of '%s' (expected CODE=LEVEL)", arg);
+  snprintf(code, sizeof code, "%.*s", (int)(eq - arg), arg);
+  k = diag_lookup(code);
+  sev = diag_severity_parse(eq + 1);
+  if (k < DIAG_RB2001 || k >= DIAG_RB9001 || sev < 0)
+    return cli_usage_error("check", "invalid --severity-of '%s' (unknown or fixed code, "
+                           "or level not error, warning, info or style)", arg);
+  r->severity_of[k] = sev;
+  return 0;
+}
+
+/* Apply --severity-of to a file's findings. */
+static void
+override_severities(const struct check_run *r, struct diag_list *diags)
+{
+  bool changed = false;
+
+  for (size_t i = 0; i < diags->len; i++) {
+    int sev = r->severity_of[diags->items[i].code];
+    if (sev >= 0) {
+      diags->items[i].severity = (enum diag_severity)sev;
+      changed = true;
+    }
+  }
+  if (changed)
+    diag_recount(diags);
+}
+
 /* One option of `rbc check`; returns 0 or an exit status. */
 static int
 apply_option(struct check_run *r, int id, const char *arg)
@@ -224,6 +318,11 @@ apply_option(struct check_run *r, int id, const char *arg)
   case O_PARAMS_FILE:    return params_file(r, arg);
   case O_STDIN_FILENAME: r->stdin_name = arg; return 0;
   case O_SARIF_FILE:     r->sarif_file = arg; return 0;
+  case O_ENABLE:         return select_rules(r, "--enable", arg, false);
+  case O_DISABLE:        return select_rules(r, "--disable", arg, true);
+  case O_SEVERITY_OF:    return severity_of(r, arg);
+  case O_FIX:            r->fix = true; return 0;
+  case O_UNSAFE_FIXES:   r->fix = r->unsafe_fixes = true; return 0;
   default:               return EXIT_SOFTWARE;
   }
 }
@@ -450,29 +549,141 @@ out_commit(struct out_file *f)
 
 /* {==== checking ==== */
 
-/* Check one file and render its diagnostics. */
-static void
-check_one(struct check_run *r, const char *path, const struct check_options *copts)
+/* {==== --fix ==== */
+
+/* The fixes to apply: this file's, wanted, safe (or any with --unsafe-fixes). */
+static bool
+fixable(const struct check_run *r, const struct diag *d, const struct source *src)
 {
-  struct arena *a = arena_new();
-  struct source *src = NULL;
-  struct diag_list diags;
+  return d->fix.text != NULL && d->src == src && render_wanted(d, &r->ropts)
+      && (d->fix.safe || r->unsafe_fixes) && d->fix.span.start <= d->fix.span.end
+      && d->fix.span.end <= src->len;
+}
+
+static int
+cmp_fix(const void *a, const void *b)
+{
+  const struct diag *x = *(const struct diag *const *)a, *y = *(const struct diag *const *)b;
+
+  if (x->fix.span.start != y->fix.span.start)
+    return x->fix.span.start < y->fix.span.start ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Write src with the fixes fx[0..n) (sorted, overlaps skipped) to f. */
+static size_t
+write_fixed(FILE *f, const struct source *src, const struct diag **fx, size_t n)
+{
+  uint32_t at = 0;
+  size_t applied = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    if (fx[i]->fix.span.start < at)
+      continue;                 /* overlaps an earlier fix: next run */
+    fwrite(src->text + at, 1, fx[i]->fix.span.start - at, f);
+    fputs(fx[i]->fix.text, f);
+    at = fx[i]->fix.span.end;
+    applied++;
+  }
+  fwrite(src->text + at, 1, src->len - at, f);
+  return applied;
+}
+
+/*
+** Apply the fixes of one file in place (temporary file, then rename,
+** keeping the file's mode).  Returns how many were applied; sets the tool
+** status to 73 when the file cannot be rewritten.
+*/
+static size_t
+apply_fixes(struct check_run *r, const char *path, const struct source *src,
+            const struct diag_list *diags)
+{
+  const struct diag **fx = calloc(diags->len + 1, sizeof *fx);
+  struct out_file f;
+  struct stat sb;
+  size_t n = 0, applied = 0;
+
+  if (fx == NULL)
+    return 0;
+  for (size_t i = 0; i < diags->len; i++)
+    if (fixable(r, &diags->items[i], src))
+      fx[n++] = &diags->items[i];
+  if (n > 0 && out_open(&f, path) != 0) {
+    r->tool_status = EXIT_CANTCREAT;
+    n = 0;
+  }
+  if (n > 0) {
+    qsort(fx, n, sizeof *fx, cmp_fix);
+    applied = write_fixed(f.fp, src, fx, n);
+    if (stat(path, &sb) == 0)
+      fchmod(fileno(f.fp), sb.st_mode & 07777);
+    if (out_commit(&f) != 0) {
+      r->tool_status = EXIT_CANTCREAT;
+      applied = 0;
+    }
+  }
+  free(fx);
+  return applied;
+}
+
+/* {==== checking ==== */
+
+/* Load and check one file into a fresh arena and list; 0 or a tool status. */
+static int
+load_one(struct check_run *r, const char *path, const struct check_options *copts,
+         struct arena **a, struct source **src, struct diag_list *diags)
+{
   struct parse_result pr;
   int status;
 
-  diag_init(&diags);
-  if (a == NULL) {
-    r->tool_status = EXIT_SOFTWARE;
-    return;
-  }
-  status = cli_load(path, strcmp(path, "-") == 0 ? r->stdin_name : NULL, copts, a, &src,
-                    &pr, &diags);
-  if (status == EXIT_SOFTWARE || diags.oom) {
+  diag_init(diags);
+  *src = NULL;
+  *a = arena_new();
+  if (*a == NULL)
+    return EXIT_SOFTWARE;
+  status = cli_load(path, strcmp(path, "-") == 0 ? r->stdin_name : NULL, copts, *a, src,
+                    &pr, diags);
+  if (status == EXIT_SOFTWARE || diags->oom) {
     fprintf(stderr, "rbc: internal error: out of memory while checking '%s'\n", path);
-    r->tool_status = EXIT_SOFTWARE;
-  } else if (status != 0 && r->tool_status == 0) {
-    r->tool_status = status;
+    return EXIT_SOFTWARE;
   }
+  override_severities(r, diags);
+  return status;
+}
+
+static void
+unload(struct arena *a, struct source *src, struct diag_list *diags)
+{
+  diag_free(diags);
+  src_free(src);
+  arena_free(a);
+}
+
+/*
+** Check one file and render its diagnostics.  With --fix, the fixes are
+** applied first and the file is checked again, so what is rendered is
+** what remains.
+*/
+static void
+check_one(struct check_run *r, const char *path, const struct check_options *copts)
+{
+  struct arena *a;
+  struct source *src;
+  struct diag_list diags;
+  int status = load_one(r, path, copts, &a, &src, &diags);
+  size_t fixed;
+
+  if (status == 0 && r->fix && strcmp(path, "-") != 0) {
+    fixed = apply_fixes(r, path, src, &diags);
+    if (fixed > 0) {
+      if (cli_globals.verbosity >= 0)
+        fprintf(stderr, "rbc: %s: fixed %zu problem%s\n", path, fixed, fixed == 1 ? "" : "s");
+      unload(a, src, &diags);
+      status = load_one(r, path, copts, &a, &src, &diags);
+    }
+  }
+  if (status != 0 && (r->tool_status == 0 || status == EXIT_SOFTWARE))
+    r->tool_status = status;
   diag_sort(&diags);
   render_count(&diags, &r->ropts, &r->counts);
   if (r->format == FMT_TTY)
@@ -485,9 +696,7 @@ check_one(struct check_run *r, const char *path, const struct check_options *cop
     r->tool_status = EXIT_SOFTWARE;
   if (r->want_sarif && render_sarif_append(&r->sarif, &diags, &r->ropts) != 0)
     r->tool_status = EXIT_SOFTWARE;
-  diag_free(&diags);
-  src_free(src);
-  arena_free(a);
+  unload(a, src, &diags);
 }
 
 /* Write the json document (or the SARIF log) to fp. */
@@ -595,6 +804,9 @@ cmd_check(int argc, char **argv)
   memset(&r, 0, sizeof r);
   r.fail_on = DIAG_WARNING;
   r.ropts.min_severity = DIAG_STYLE;
+  r.ropts.disabled = r.disabled;
+  for (int k = 0; k < DIAG__COUNT; k++)
+    r.severity_of[k] = -1;
   r.a = arena_new();
   if (r.a == NULL)
     return EXIT_SOFTWARE;

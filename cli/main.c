@@ -29,6 +29,7 @@ static const struct command commands[] = {
   { "disasm",   cmd_disasm,   "bytecode listing" },
   { "dump-ast", cmd_dump_ast, NULL },
   { "help",     NULL,         "same as `rbc COMMAND --help`" },
+  { "run",      cmd_run,      "execute (runs `check` first; refuses on errors)" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -53,14 +53,15 @@ sev_color(enum diag_severity s)
 /* {==== filters and counts ==== */
 
 /*
-** A diagnostic is rendered unless suppressed or below the minimum
-** severity (-S); counts follow the same rule, so the summary and the exit
-** status agree with what the user sees.
+** A diagnostic is rendered unless suppressed, disabled (--disable) or
+** below the minimum severity (-S); counts follow the same rule, so the
+** summary and the exit status agree with what the user sees.
 */
 bool
 render_wanted(const struct diag *d, const struct render_opts *o)
 {
-  return !d->suppressed && d->severity >= o->min_severity;
+  return !d->suppressed && d->severity >= o->min_severity
+      && (o->disabled == NULL || !o->disabled[d->code]);
 }
 
 /*

@@ -16,6 +16,7 @@
 struct render_opts {
   bool color;                   /* ANSI colors (tty only; machine formats never) */
   enum diag_severity min_severity; /* diagnostics below it are not rendered */
+  const bool *disabled;         /* per code: not rendered (--disable); may be NULL */
 };
 
 /* Counts of what was rendered, for the summary line and the exit status. */
@@ -27,7 +28,7 @@ struct render_counts {
   size_t files_with_problems;
 };
 
-/* Should d be rendered under o (not suppressed, severe enough)? */
+/* Should d be rendered under o (not suppressed, not disabled, severe enough)? */
 bool render_wanted(const struct diag *d, const struct render_opts *o);
 
 /* Add the rendered diagnostics of list to *counts (files not counted). */

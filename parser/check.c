@@ -573,6 +573,27 @@ check_fn(struct checker *c, const struct ast_node *fn)
   c->scope = saved;
 }
 
+/*
+** A safe fix for a name written as a string literal: its span covers the
+** quotes, so the replacement is a string literal too, escaped.
+*/
+static void
+string_fix(struct diag *d, struct span span, const char *name)
+{
+  char fix[256];
+  size_t used = 0;
+
+  fix[used++] = '"';
+  for (const char *p = name; *p != '\0' && used + 3 < sizeof fix; p++) {
+    if (*p == '"' || *p == '\\' || *p == '$')
+      fix[used++] = '\\';
+    fix[used++] = *p;
+  }
+  fix[used++] = '"';
+  fix[used] = '\0';
+  diag_set_fix(d, true, span, fix);
+}
+
 /* RB2007: `on failure troubleshoot "X"` with no troubleshoot "X". */
 static void
 check_on_failure(struct checker *c, const struct name_sets *ns, const struct ast_node *st)
@@ -595,6 +616,8 @@ check_on_failure(struct checker *c, const struct name_sets *ns, const struct ast
     for (const struct sym *s = ns->troubleshoots->buckets[b]; s != NULL; s = s->next)
       cands[n++] = s->name;
   check_suggest(c, d, t.name, t.span, cands, n);
+  if (d != NULL && d->fix.text != NULL)
+    string_fix(d, t.span, d->fix.text);
 }
 
 /* step NAME [when E] [retry ...] [timeout D] [on failure ...] { body } */

@@ -5,7 +5,9 @@
 ** Files: check.c (entry, runbook items, metadata, params), check_names.c
 ** (scopes, symbols, name resolution, "did you mean"), check_expr.c
 ** (expressions: calls, built-ins, types, secrets), check_stmt.c
-** (statements), check_import.c (import resolution and libraries).
+** (statements), check_import.c (import resolution and libraries),
+** check_items.c (contacts, freshness, budgets, unused params) and
+** check_suppress.c (`# rbc: ignore[...]` comments).
 **
 ** Memory: scopes and symbols live in the compilation's arena, like the AST.
 */
@@ -227,6 +229,8 @@ void check_http_options(struct checker *c, const struct ast_node *opts,
 ** current file's runbook scope.  Reports RB2017 when not found.
 */
 void check_import(struct checker *c, const struct ast_node *imp);
+
+/* {==== check.c (continued) ==== */
 
 /*
 ** Collect top-level fns and check the items of a FILE node: the entry

@@ -344,6 +344,14 @@ test_did_you_mean(void **state)
   assert_string_equal(d->helps[0], "did you mean `get`?");
   done(&o);
 
+  /* A name written as a string is fixed with a string literal. */
+  run(&o, "step \"s\" on failure troubleshoot \"Rollbak\" {\n}\n"
+          "troubleshoot \"Rollback\" {\n}", false, NULL);
+  d = find(&o, DIAG_RB2007);
+  assert_string_equal(d->helps[0], "did you mean `Rollback`?");
+  assert_string_equal(d->fix.text, "\"Rollback\"");
+  done(&o);
+
   run(&o, "phase \"p\" within 30 {\n}", false, NULL);
   d = find(&o, DIAG_RB2004);
   assert_string_equal(d->message, "expected a duration, found int `30`");

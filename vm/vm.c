@@ -1,0 +1,1627 @@
+/*
+** vm.c: the rbc virtual machine: vm_run (vm/vm.h) and the interpreter loop.
+**
+** The loop, vm_exec, is the one long function of the VM (style.md 3).  It
+** dispatches with a `switch` through the vmcase / vmbreak macros; above each
+** case a SQLite-style block names the opcode and its synopsis (the same
+** words as vm/opcodes.def and docs/bytecode.md 8).  With RBC_DEBUG
+** (configure --enable-debug) every instruction's operands are checked
+** against the chunk before it runs.
+**
+** Runtime errors are return values: an instruction that fails records the
+** error in vm->err (vm_raise) and jumps to the single on_error label, which
+** hands it to vm_unwind: the innermost retry retries, a parallel group
+** notes it and runs its next branch, a step applies its on-failure, and
+** with no handler left the execution stops.  No longjmp, and no C recursion
+** per rbc call: CALL pushes a frame and the loop carries on in it.
+**
+** Parallel.  In this version the branches of `parallel { }` and `parallel
+** for` run one after the other, in source order, on the one thread, each
+** from a copy of the locals the frame had at PAR_JOIN (so a branch never
+** sees another's local assignments; globals are shared).  The semantics of
+** failure are those of the concurrent version: a failing branch does not
+** stop the others, and at the join the first failure (in branch order) is
+** raised, naming its branch and how many failed.  Real concurrency (fibers
+** yielding to one event loop of libcurl and child pipes) comes with the
+** HTTP issue, when there is something to wait for concurrently.
+**
+** `on failure continue`: the step is reported failed and the run goes on;
+** such a tolerated failure does not fail the run (exit 0).  `on failure
+** troubleshoot NAME`: the failure is reported, the block runs, then the
+** step runs once more: it ends `recovered` when that pass succeeds, and
+** fails the run otherwise.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stdlib/shell.h"
+#include "vm/vm_int.h"
+
+/* {==== operand decoding ==== */
+
+#define U16(p) ((uint32_t)(p)[0] | (uint32_t)(p)[1] << 8)
+#define U32(p) (U16(p) | U16((p) + 2) << 16)
+
+/* Operand bytes of the instruction at pc: opnd(0) is the first byte after the opcode. */
+#define OPND16(off) U16(code + pc + 1 + (off))
+#define OPND32(off) U32(code + pc + 1 + (off))
+#define OPND8(off) ((uint32_t)code[pc + 1 + (off)])
+
+/* }==== */
+
+/* {==== debug checks ==== */
+
+#ifdef RBC_DEBUG
+/*
+** Before each dispatch: the instruction decodes, its operands are in the
+** ranges of their kinds, the stack holds what it pops and the frame's stack
+** stays within max_stack (plus the depth of an enclosing branch's parent).
+*/
+static void check_insn(const struct vm *vm, const struct vm_frame *fr, uint32_t pc)
+{
+  struct chunk_insn in;
+  int need;
+
+  assert(chunk_decode(fr->fn->code, fr->fn->code_len, pc, &in) == 0);
+  for (int i = 0; i < in.nopnd; i++) {
+    switch (chunk_ops[in.op].fmt[i]) {
+    case 'k': case 's': case 'P': case 'S': case 'A': case 'H':
+      assert(in.opnd[i] < vm->c->nconsts);
+      break;
+    case 'g':
+      assert(in.opnd[i] < vm->c->nglobals);
+      break;
+    case 'l':
+      assert(in.opnd[i] < fr->fn->nlocals);
+      break;
+    case 'b':
+      assert(in.opnd[i] < STD_BI__COUNT);
+      break;
+    case 'j':
+      assert(in.opnd[i] < fr->fn->code_len);
+      break;
+    default:
+      break;
+    }
+  }
+  need = chunk_stack_in(&in);
+  assert(vm->sp >= fr->base + (uint32_t)need);
+  assert(vm->sp <= vm->stack_cap);
+}
+#define CHECK_INSN() check_insn(vm, fr, pc)
+#else
+#define CHECK_INSN() ((void)0)
+#endif
+
+/* }==== */
+
+/* {==== small helpers of the loop ==== */
+
+/* val_binop operator of an operator opcode. */
+static enum val_binop binop_of(uint8_t op)
+{
+  switch (op) {
+  case OP_ADD: return VAL_OP_ADD;
+  case OP_SUB: return VAL_OP_SUB;
+  case OP_MUL: return VAL_OP_MUL;
+  case OP_DIV: return VAL_OP_DIV;
+  case OP_MOD: return VAL_OP_MOD;
+  case OP_EQ:  return VAL_OP_EQ;
+  case OP_NE:  return VAL_OP_NE;
+  case OP_LT:  return VAL_OP_LT;
+  case OP_LE:  return VAL_OP_LE;
+  case OP_GT:  return VAL_OP_GT;
+  case OP_GE:  return VAL_OP_GE;
+  default:     return VAL_OP_IN;
+  }
+}
+
+/* val_binop operator of a descriptor's relational op (chunk_cmp). */
+static enum val_binop binop_of_cmp(uint32_t cmp)
+{
+  static const enum val_binop ops[CMP__COUNT] = {
+    VAL_OP_EQ, VAL_OP_NE, VAL_OP_LT, VAL_OP_LE, VAL_OP_GT, VAL_OP_GE, VAL_OP_IN
+  };
+
+  return cmp < CMP__COUNT ? ops[cmp] : VAL_OP_EQ;
+}
+
+/* The scalar constant k as a value (strings are made once and kept). */
+static int const_value(struct vm *vm, uint32_t k, struct rbc_value *out)
+{
+  const struct chunk_const *kc = &vm->c->consts[k];
+  struct val_err e;
+  enum val_status st;
+
+  switch (kc->kind) {
+  case CK_INT:      *out = val_int(kc->u.i); return 0;
+  case CK_DURATION: *out = val_duration(kc->u.i); return 0;
+  case CK_FLOAT:
+  case CK_PERCENT:  *out = val_float(kc->u.f); return 0;
+  case CK_STR:
+    if (vm->kvals[k].type != VAL_STRING) {
+      st = val_string_new(kc->u.str.bytes, kc->u.str.len, &vm->kvals[k], &e);
+      if (st != VAL_OK)
+        return vm_raise_val(vm, st, &e);
+    }
+    *out = val_retain(vm->kvals[k]);
+    return 0;
+  default:
+    return vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "constant %u is not a scalar", k);
+  }
+}
+
+/* The bytes of string constant k ("" when it is not one). */
+static const char *kstr(const struct vm *vm, uint32_t k)
+{
+  const struct chunk_const *s = chunk_str(vm->c, k);
+
+  return s ? s->u.str.bytes : "";
+}
+
+/* Descriptor words of constant k. */
+static const uint32_t *kdesc(const struct vm *vm, uint32_t k)
+{
+  return vm->c->consts[k].u.desc.w;
+}
+
+/* INTERP: the string forms of the top n values, concatenated; secret if any part is. */
+static int interp(struct vm *vm, uint32_t n, struct rbc_value *out)
+{
+  struct val_buf b;
+  struct val_err e;
+  enum val_status st = VAL_OK;
+
+  val_buf_init(&b);
+  for (uint32_t i = vm->sp - n; i < vm->sp && st == VAL_OK; i++)
+    st = val_buf_append_value(&b, vm->stack[i], VAL_FMT_RAW);
+  if (st == VAL_OK)
+    st = val_buf_finish(&b, out, &e);
+  val_buf_free(&b);
+  vm_popn(vm, n);
+  if (st != VAL_OK) {
+    e.msg[0] = '\0';
+    return vm_raise_val(vm, st, &e);
+  }
+  return 0;
+}
+
+/* SH_QUOTE: v's string form quoted for /bin/sh; a secret is refused (RB3001). */
+static int sh_quote_value(struct vm *vm, struct rbc_value v, struct rbc_value *out)
+{
+  struct val_buf b;
+  struct sh_buf q;
+  struct val_err e;
+  enum sh_status qs;
+  enum val_status st;
+
+  val_buf_init(&b);
+  st = val_buf_append_value(&b, v, VAL_FMT_RAW);
+  if (st == VAL_OK && (b.secret || v.secret)) {
+    val_buf_free(&b);
+    return vm_raise(vm, DIAG_RB3001, VM_ERR_NORMAL,
+                    "a secret reaches a shell command line: pass it through env: instead");
+  }
+  memset(&q, 0, sizeof q);
+  qs = st == VAL_OK ? sh_quote(&q, b.data ? b.data : "", b.len) : SH_ERR_NOMEM;
+  val_buf_free(&b);
+  if (qs == SH_ERR_INVALID)
+    return vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL,
+                    "a value with a NUL byte cannot be a shell argument");
+  st = qs == SH_OK ? val_string_new(q.data ? q.data : "", q.len, out, &e) : VAL_ERR_OOM;
+  sh_buf_free(&q);
+  return st == VAL_OK ? 0 : vm_raise_val(vm, st, &e);
+}
+
+/* One item of a LIST (k) or one pair of a MAP (k, v) into *out. */
+static enum val_status build_one(struct rbc_value *out, bool map, struct rbc_value k,
+                                 struct rbc_value v, struct val_err *e)
+{
+  if (!map)
+    return val_list_push(out, k, e);
+  if (k.type != VAL_STRING || k.secret) {
+    snprintf(e->msg, sizeof e->msg, "a map key must be a plain string, not a %s", val_kind(k));
+    return VAL_ERR_TYPE;
+  }
+  return val_map_set(out, val_str_data(k), val_str_len(k), v, e);
+}
+
+/* LIST n / MAP n: the top values as a container. */
+static int build(struct vm *vm, bool map, uint32_t n, struct rbc_value *out)
+{
+  struct val_err e;
+  enum val_status st = map ? val_map_new(out, &e) : val_list_new(n, out, &e);
+  uint32_t first = vm->sp - (map ? 2 * n : n);
+
+  for (uint32_t i = first; i < vm->sp && st == VAL_OK; i += map ? 2 : 1)
+    st = build_one(out, map, vm->stack[i], map ? vm->stack[i + 1] : val_null(), &e);
+  vm_popn(vm, vm->sp - first);
+  if (st != VAL_OK) {
+    val_release(*out);
+    *out = val_null();
+    return vm_raise_val(vm, st, &e);
+  }
+  return 0;
+}
+
+/*
+** The ms of a duration operand: -1 for null when null_ok, -2 (error
+** raised, naming `what`) for anything but a duration >= 0.
+*/
+static int64_t duration_ms(struct vm *vm, struct rbc_value v, const char *what, bool null_ok)
+{
+  if (null_ok && v.type == VAL_NULL)
+    return -1;
+  if (v.type == VAL_DURATION && v.as.i >= 0)
+    return v.as.i;
+  vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "%s must be a duration of 0s or more (got %s)", what,
+           val_kind(v));
+  return -2;
+}
+
+/* The retry clause's values n every backoff max into r.  0, or -1 (error raised). */
+static int retry_args(struct vm *vm, const struct rbc_value *a, struct vm_retry_rec *r)
+{
+  if (a[0].type != VAL_INT || a[0].as.i < 1)
+    return vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "a retry count must be an int >= 1");
+  r->attempts = a[0].as.i;
+  r->every_ms = duration_ms(vm, a[1], "retry `every`", false);
+  if (r->every_ms < 0)
+    return -1;
+  r->max_ms = duration_ms(vm, a[3], "retry `max`", true);
+  if (r->max_ms < -1)
+    return -1;
+  r->backoff = a[2].type == VAL_INT ? (double)a[2].as.i
+             : a[2].type == VAL_FLOAT ? a[2].as.f : a[2].type == VAL_NULL ? 1.0 : -1.0;
+  if (r->backoff <= 0)
+    return vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "retry `backoff` must be a number > 0");
+  return 0;
+}
+
+/* RETRY_BEGIN: check n every backoff max and push the record. */
+static int retry_begin(struct vm *vm, uint32_t resume_pc)
+{
+  struct vm_retry_rec r;
+  struct vm_handler *h;
+  int rc;
+
+  memset(&r, 0, sizeof r);
+  rc = retry_args(vm, &vm->stack[vm->sp - 4], &r);
+  vm_popn(vm, 4);
+  if (rc != 0)
+    return -1;
+  r.attempt = 1;
+  r.resume_pc = resume_pc;
+  h = vm_push_handler(vm, VM_H_RETRY);
+  if (!h)
+    return -1;
+  h->u.retry = r;
+  return 0;
+}
+
+/* WAIT_BEGIN: check every and timeout and push the record. */
+static int wait_begin(struct vm *vm, uint32_t text)
+{
+  int64_t every = duration_ms(vm, vm->stack[vm->sp - 2], "wait `every`", false);
+  int64_t timeout = -2;
+  struct vm_handler *h;
+
+  if (every >= 0)
+    timeout = duration_ms(vm, vm->stack[vm->sp - 1], "wait `timeout`", true);
+  vm_popn(vm, 2);
+  if (timeout < -1)
+    return -1;
+  if (every == 0)
+    return vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "wait `every` must be more than 0s");
+  h = vm_push_handler(vm, VM_H_WAIT);
+  if (!h)
+    return -1;
+  h->u.wait.every_ms = every;
+  h->u.wait.timeout_ms = timeout;
+  h->u.wait.t0 = clock_monotonic_ms(vm->clock);
+  h->u.wait.text = text;
+  return 0;
+}
+
+/* WAIT_UNTIL with a false condition: poll event, timeout or sleep.  0 or -1. */
+static int wait_again(struct vm *vm, struct vm_handler *h)
+{
+  struct vm_wait_rec *w = &h->u.wait;
+  struct ev_wait ev;
+  char d[VAL_FMT_BUF];
+
+  ev.poll = ++w->poll;
+  ev.elapsed_ms = clock_monotonic_ms(vm->clock) - w->t0;
+  ev.timeout_ms = w->timeout_ms;
+  ev.until = kstr(vm, w->text);
+  ev_wait_poll(vm->ev, &ev);
+  if (w->timeout_ms >= 0 && ev.elapsed_ms + w->every_ms > w->timeout_ms)
+    return vm_raise(vm, DIAG_RB5003, VM_ERR_NORMAL, "wait timed out after %s: until %s",
+                    val_format_duration(w->timeout_ms, d), kstr(vm, w->text));
+  return vm_sleep(vm, w->every_ms);
+}
+
+/* Keep the operands of a failed assertion with a message for ASSERT_FAIL. */
+static void keep(struct vm *vm, uint32_t n)
+{
+  for (uint32_t i = 0; i < vm->nkept; i++)
+    val_release(vm->kept[i]);
+  vm->nkept = n;
+  for (uint32_t i = 0; i < n; i++)
+    vm->kept[i] = vm->stack[vm->sp - n + i];
+  vm->sp -= n;
+}
+
+/*
+** An assertion failed: RB5001 naming the expression's text, with the kept
+** operands (or the top n values) as actual and expected, and the message.
+*/
+static int assert_failed(struct vm *vm, uint32_t a, const char *msg)
+{
+  const uint32_t *w = kdesc(vm, a);
+
+  if (msg)
+    vm_raise(vm, DIAG_RB5001, VM_ERR_NORMAL, "assertion failed: %s: %s", kstr(vm, w[AS_TEXT]),
+             msg);
+  else
+    vm_raise(vm, DIAG_RB5001, VM_ERR_NORMAL, "assertion failed: %s", kstr(vm, w[AS_TEXT]));
+  if (vm->nkept >= 1) {
+    vm->err.has_actual = true;
+    vm->err.actual = vm->kept[0];
+  }
+  if (vm->nkept == 2) {
+    vm->err.has_expected = true;
+    vm->err.expected = vm->kept[1];
+  }
+  vm->nkept = 0;
+  return -1;
+}
+
+/* FOR_NEXT / FOR_NEXT2 on a list or map: the next item into the locals, or done. */
+static int for_next(struct vm *vm, struct rbc_value *locals, uint32_t l1, uint32_t l2,
+                    bool *done)
+{
+  struct rbc_value it = vm->stack[vm->sp - 2], *ip = &vm->stack[vm->sp - 1], key;
+  size_t pos = (size_t)ip->as.i;
+  const char *k;
+  size_t klen;
+  const struct rbc_value *v;
+  struct val_err e;
+  enum val_status st;
+
+  if (ip->type != VAL_INT || (it.type != VAL_LIST && it.type != VAL_MAP && it.type != VAL_NULL))
+    return vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "FOR_NEXT on a malformed loop state");
+  *done = it.type == VAL_NULL
+       || (it.type == VAL_LIST && pos >= val_list_len(it))
+       || (it.type == VAL_MAP && !val_map_next(it, &pos, &k, &klen, &v));
+  if (*done)
+    return 0;
+  if (it.type == VAL_LIST) {
+    v = val_list_at(it, pos++);
+    key = val_int((int64_t)pos - 1);
+  } else {
+    st = val_string_new(k, klen, &key, &e);
+    if (st != VAL_OK)
+      return vm_raise_val(vm, st, &e);
+    key = val_tainted(key, it.secret);
+  }
+  ip->as.i = (int64_t)pos;
+  if (l2 == CHUNK_NONE32 && it.type == VAL_LIST) {
+    val_release(locals[l1]);
+    locals[l1] = val_tainted(val_retain(*v), it.secret);
+    return 0;
+  }
+  val_release(locals[l1]);
+  locals[l1] = key;
+  if (l2 != CHUNK_NONE32) {
+    val_release(locals[l2]);
+    locals[l2] = val_tainted(val_retain(*v), it.secret);
+  }
+  return 0;
+}
+
+/* PAR_JOIN: run the group's branches (one after the other; see the top). */
+static enum vm_unwind par_join(struct vm *vm, struct vm_handler *h, uint32_t join_pc)
+{
+  struct vm_par_rec *p = &h->u.par;
+  struct vm_frame *fr = &vm->frames[h->frame];
+
+  p->running = true;
+  p->join_pc = join_pc;
+  p->total = p->nspawn + (uint32_t)(p->has_each ? val_list_len(p->each) : 0);
+  p->saved = fr->locals;
+  fr->locals = calloc(1, sizeof *fr->locals);
+  if (!fr->locals) {
+    fr->locals = p->saved;
+    p->saved = NULL;
+    vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "out of memory");
+    return VM_STOP;
+  }
+  p->next = (uint32_t)-1;               /* vm_par_next starts branch 0 */
+  return vm_par_next(vm, h);
+}
+
+/* Add a PAR_SPAWN branch entry to the group h. */
+static int par_spawn(struct vm *vm, struct vm_handler *h, uint32_t entry)
+{
+  struct vm_par_rec *p = &h->u.par;
+
+  if (p->nspawn == p->spawn_cap) {
+    uint32_t cap = p->spawn_cap ? p->spawn_cap * 2 : 8;
+    uint32_t *n = realloc(p->spawn_pcs, cap * sizeof *n);
+
+    if (!n)
+      return vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "out of memory");
+    p->spawn_pcs = n;
+    p->spawn_cap = cap;
+  }
+  p->spawn_pcs[p->nspawn++] = entry;
+  return 0;
+}
+
+/* The top handler record when it has kind k in the top frame, else NULL (RB9001 raised). */
+static struct vm_handler *own_record(struct vm *vm, enum vm_hkind k, const char *op)
+{
+  struct vm_handler *h = vm->nh ? &vm->h[vm->nh - 1] : NULL;
+
+  if (h && h->kind == k && h->frame == vm->nframes - 1)
+    return h;
+  vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "%s without its own handler record", op);
+  return NULL;
+}
+
+/* STEP_BEGIN: the step starts (event, record). */
+static int step_begin(struct vm *vm, uint32_t s, uint32_t restart, uint32_t after)
+{
+  struct ev_step st;
+  struct vm_handler *h;
+
+  vm_check_budget(vm);
+  if (vm_safepoint(vm) != 0)
+    return -1;
+  vm->step_started[s] = true;
+  ev_step_from_chunk(vm->c, s, chunk_fn_line(vm->frames[vm->nframes - 1].fn, vm->ipc), &st);
+  ev_step_start(vm->ev, &st);
+  vm->step_open = true;
+  h = vm_push_handler(vm, VM_H_STEP);
+  if (!h)
+    return -1;
+  h->u.step.desc = s;
+  h->u.step.restart_pc = restart;
+  h->u.step.after_pc = after;
+  h->u.step.deadline = INT64_MAX;
+  h->u.step.state = VM_STEP_RUNNING;
+  return 0;
+}
+
+/* STEP_END: pass, skip or recovered; the step's deadline is checked once more. */
+static int step_end(struct vm *vm)
+{
+  struct vm_handler *h = own_record(vm, VM_H_STEP, "STEP_END");
+  const uint32_t *w;
+  enum ev_step_status status = EV_PASS;
+
+  if (!h)
+    return -1;
+  w = kdesc(vm, h->u.step.desc);
+  if (h->u.step.state == VM_STEP_SKIPPED) {
+    status = EV_SKIP;
+  } else {
+    if (vm_safepoint(vm) != 0)
+      return -1;
+    if (h->u.step.state == VM_STEP_RERUN)
+      status = EV_RECOVERED;
+  }
+  ev_step_end(vm->ev, status, status == EV_SKIP && w[STEP_WHEN] != CHUNK_NONE32
+              ? kstr(vm, w[STEP_WHEN]) : NULL);
+  vm->step_open = false;
+  vm_pop_handler(vm);
+  vm_check_budget(vm);
+  return ev_failed(vm->ev) ? vm_raise(vm, DIAG_RB9001, VM_ERR_IO,
+                                      "cannot write the run's output") : 0;
+}
+
+/* A troubleshoot block called by on-failure returned: run the step again. */
+static void troubleshoot_done(struct vm *vm)
+{
+  struct vm_handler *h = vm_step_handler(vm);
+  struct ev_action a;
+
+  memset(&a, 0, sizeof a);
+  a.kind = "troubleshoot";
+  a.call = kstr(vm, kdesc(vm, kdesc(vm, h->u.step.desc)[STEP_TROUBLESHOOT])[TS_NAME]);
+  a.status = "ok";
+  ev_action(vm->ev, &a);
+  h->u.step.state = VM_STEP_RERUN;
+  vm_popn(vm, vm->sp - h->sp);
+  vm->frames[h->frame].pc = h->u.step.restart_pc;
+}
+
+/* PHASE_BEGIN: the phase starts with its budget (a duration or null). */
+static int phase_begin(struct vm *vm, uint32_t p, struct rbc_value budget)
+{
+  struct ev_phase ph;
+  int64_t ms = duration_ms(vm, budget, "a phase budget (`within`)", true);
+
+  if (ms < -1)
+    return -1;
+  ev_phase_from_chunk(vm->c, p, ms, &ph);
+  ev_phase_start(vm->ev, &ph);
+  vm->phase.open = true;
+  vm->phase.desc = p;
+  vm->phase.budget_ms = ms;
+  vm->phase.t0 = clock_monotonic_ms(vm->clock);
+  vm->phase.overrun = false;
+  return vm_safepoint(vm);
+}
+
+/* }==== */
+
+/* {==== the interpreter loop ==== */
+
+#define vmcase(op) case op:
+#define vmbreak break
+#define THROW() goto on_error
+#define POP() (vm->stack[--vm->sp])
+#define PUSH(v) (vm->stack[vm->sp++] = (v))
+#define TOP(i) (vm->stack[vm->sp - 1 - (i)])
+#define LOAD() do { fr = &vm->frames[vm->nframes - 1]; code = fr->fn->code; \
+                    pc = fr->pc; } while (0)
+
+/*
+** Run function fn_index until it returns or an error nobody handles stops
+** it (docs/bytecode.md 6 and 8).  The result goes to *out (owned by the
+** caller).  Returns 0, or -1 with vm->err set (reported or not).
+*/
+int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
+{
+  struct vm_frame *fr;
+  const uint8_t *code;
+  uint32_t pc;
+  struct rbc_value a, b, r;
+  struct val_err e;
+  enum val_status st;
+  struct vm_handler *h;
+  bool done;
+
+  *out = val_null();
+  if (vm_push_frame(vm, fn_index, 0, CHUNK_NONE, VM_RET_EXIT) != 0)
+    return -1;
+  LOAD();
+  for (;;) {
+    vm->ipc = pc;
+    CHECK_INSN();
+    switch ((enum rbc_op)code[pc]) {
+
+    /* Opcode: POP
+    ** Synopsis: pop and discard */
+    vmcase(OP_POP) {
+      val_release(POP());
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: DUP
+    ** Synopsis: push a copy of the top value */
+    vmcase(OP_DUP) {
+      a = val_retain(TOP(0));
+      PUSH(a);
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: DUP2
+    ** Synopsis: push copies of the top two values (a b -> a b a b) */
+    vmcase(OP_DUP2) {
+      a = val_retain(TOP(1));
+      b = val_retain(TOP(0));
+      PUSH(a);
+      PUSH(b);
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: CONST A
+    ** Synopsis: push K[A] (a percent pushes its float) */
+    vmcase(OP_CONST) {
+      if (const_value(vm, OPND16(0), &a) != 0)
+        THROW();
+      PUSH(a);
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: NULL
+    ** Synopsis: push null */
+    vmcase(OP_NULL) {
+      PUSH(val_null());
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: TRUE
+    ** Synopsis: push true */
+    vmcase(OP_TRUE) {
+      PUSH(val_bool(true));
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: FALSE
+    ** Synopsis: push false */
+    vmcase(OP_FALSE) {
+      PUSH(val_bool(false));
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: GET_GLOBAL A
+    ** Synopsis: push G[A]; error if a step binding is unset */
+    vmcase(OP_GET_GLOBAL) {
+      uint32_t g = OPND16(0);
+
+      if (vm->c->globals[g].kind == GK_LET && !vm->gset[g]) {
+        vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "`%s` is not set: its step did not run",
+                 kstr(vm, vm->c->globals[g].name));
+        THROW();
+      }
+      PUSH(val_retain(vm->globals[g]));
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: SET_GLOBAL A
+    ** Synopsis: G[A] = pop (step-level let or assignment) */
+    vmcase(OP_SET_GLOBAL) {
+      uint32_t g = OPND16(0);
+
+      val_release(vm->globals[g]);
+      vm->globals[g] = POP();
+      vm->gset[g] = true;
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: GET_LOCAL A
+    ** Synopsis: push L[A] */
+    vmcase(OP_GET_LOCAL) {
+      PUSH(val_retain(fr->locals[OPND16(0)]));
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: SET_LOCAL A
+    ** Synopsis: L[A] = pop */
+    vmcase(OP_SET_LOCAL) {
+      uint32_t l = OPND16(0);
+
+      val_release(fr->locals[l]);
+      fr->locals[l] = POP();
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: ADD SUB MUL DIV MOD EQ NE LT LE GT GE IN
+    ** Synopsis: a b -> a OP b (val_binop; secrets taint the result) */
+    vmcase(OP_ADD) vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
+    vmcase(OP_EQ) vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
+    vmcase(OP_IN) {
+      b = POP();
+      a = POP();
+      st = val_binop(binop_of(code[pc]), a, b, &r, &e);
+      val_release(a);
+      val_release(b);
+      if (st != VAL_OK) {
+        vm_raise_val(vm, st, &e);
+        THROW();
+      }
+      PUSH(r);
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: NEG NOT
+    ** Synopsis: a -> -a / not a */
+    vmcase(OP_NEG) vmcase(OP_NOT) {
+      a = POP();
+      st = val_unop(code[pc] == OP_NEG ? VAL_OP_NEG : VAL_OP_NOT, a, &r, &e);
+      val_release(a);
+      if (st != VAL_OK) {
+        vm_raise_val(vm, st, &e);
+        THROW();
+      }
+      PUSH(r);
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: JUMP A
+    ** Synopsis: pc = A (a backward jump is a safe point) */
+    vmcase(OP_JUMP) {
+      uint32_t j = OPND32(0);
+
+      if (j <= pc && vm_safepoint(vm) != 0)
+        THROW();
+      pc = j;
+      vmbreak;
+    }
+
+    /* Opcode: JUMP_IF_FALSE A
+    ** Synopsis: if not truthy(pop) then pc = A */
+    vmcase(OP_JUMP_IF_FALSE) {
+      a = POP();
+      done = !val_truthy(a);
+      val_release(a);
+      pc = done ? OPND32(0) : pc + 5;
+      vmbreak;
+    }
+
+    /* Opcode: JUMP_IF_TRUE A
+    ** Synopsis: if truthy(pop) then pc = A */
+    vmcase(OP_JUMP_IF_TRUE) {
+      a = POP();
+      done = val_truthy(a);
+      val_release(a);
+      pc = done ? OPND32(0) : pc + 5;
+      vmbreak;
+    }
+
+    /* Opcode: JUMP_IF_NOT_NULL A
+    ** Synopsis: if pop != null then pc = A */
+    vmcase(OP_JUMP_IF_NOT_NULL) {
+      a = POP();
+      done = a.type != VAL_NULL;
+      val_release(a);
+      pc = done ? OPND32(0) : pc + 5;
+      vmbreak;
+    }
+
+    /* Opcode: INTERP N
+    ** Synopsis: pop N values, push their string forms concatenated */
+    vmcase(OP_INTERP) {
+      if (interp(vm, OPND16(0), &r) != 0)
+        THROW();
+      PUSH(r);
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: SH_QUOTE
+    ** Synopsis: shell-quote the string form of pop; error if secret (RB3001) */
+    vmcase(OP_SH_QUOTE) {
+      a = POP();
+      done = sh_quote_value(vm, a, &r) != 0;
+      val_release(a);
+      if (done)
+        THROW();
+      PUSH(r);
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: LIST N
+    ** Synopsis: pop N values, push them as a list */
+    vmcase(OP_LIST) {
+      if (build(vm, false, OPND16(0), &r) != 0)
+        THROW();
+      PUSH(r);
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: MAP N
+    ** Synopsis: pop N key/value pairs, push them as a map */
+    vmcase(OP_MAP) {
+      if (build(vm, true, OPND16(0), &r) != 0)
+        THROW();
+      PUSH(r);
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: GET_MEMBER A
+    ** Synopsis: push pop.K[A] (null when the key is missing) */
+    vmcase(OP_GET_MEMBER) {
+      const struct chunk_const *k = &vm->c->consts[OPND16(0)];
+
+      a = POP();
+      st = val_member(a, k->u.str.bytes, k->u.str.len, &r, &e);
+      val_release(a);
+      if (st != VAL_OK) {
+        vm_raise_val(vm, st, &e);
+        THROW();
+      }
+      PUSH(r);
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: SET_MEMBER A
+    ** Synopsis: v = pop, o = pop; push o with o.K[A] = v */
+    vmcase(OP_SET_MEMBER) {
+      const struct chunk_const *k = &vm->c->consts[OPND16(0)];
+
+      b = POP();
+      st = val_map_set(&TOP(0), k->u.str.bytes, k->u.str.len, b, &e);
+      val_release(b);
+      if (st != VAL_OK) {
+        vm_raise_val(vm, st, &e);
+        THROW();
+      }
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: GET_INDEX
+    ** Synopsis: i = pop, o = pop; push o[i] */
+    vmcase(OP_GET_INDEX) {
+      b = POP();
+      a = POP();
+      st = val_index(a, b, &r, &e);
+      val_release(a);
+      val_release(b);
+      if (st != VAL_OK) {
+        vm_raise_val(vm, st, &e);
+        THROW();
+      }
+      PUSH(r);
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: SET_INDEX
+    ** Synopsis: v = pop, i = pop, o = pop; push o with o[i] = v */
+    vmcase(OP_SET_INDEX) {
+      r = POP();
+      b = POP();
+      st = val_set_index(&TOP(0), b, r, &e);
+      val_release(b);
+      val_release(r);
+      if (st != VAL_OK) {
+        vm_raise_val(vm, st, &e);
+        THROW();
+      }
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: CALL A B
+    ** Synopsis: f a1..aA -> f(a1..aA), the last |B| named by B */
+    vmcase(OP_CALL) {
+      uint32_t argc = OPND8(0), names = OPND16(1), fi;
+      struct rbc_value *f = &vm->stack[vm->sp - argc - 1];
+
+      if (vm_safepoint(vm) != 0)
+        THROW();
+      if (f->type == VAL_BUILTIN) {
+        fi = val_builtin_index(*f);
+        memmove(f, f + 1, argc * sizeof *f);
+        vm->sp--;
+        if (vm_call_builtin(vm, fi, argc, names) != 0)
+          THROW();
+        pc += 4;
+        vmbreak;
+      }
+      if (f->type != VAL_FN) {
+        vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "cannot call a %s", val_kind(*f));
+        THROW();
+      }
+      fi = val_fn_index(*f);
+      val_release(*f);
+      memmove(f, f + 1, argc * sizeof *f);
+      vm->sp--;
+      fr->pc = pc + 4;
+      if (vm_push_frame(vm, fi, argc, names, VM_RET_VALUE) != 0)
+        THROW();
+      LOAD();
+      vmbreak;
+    }
+
+    /* Opcode: CALL_BUILTIN A B C
+    ** Synopsis: a1..aB -> builtin A(a1..aB), the last |C| named by C */
+    vmcase(OP_CALL_BUILTIN) {
+      if (vm_safepoint(vm) != 0 || vm_call_builtin(vm, OPND16(0), OPND8(2), OPND16(3)) != 0)
+        THROW();
+      pc += 6;
+      vmbreak;
+    }
+
+    /* Opcode: CALL_AWS A B C D
+    ** Synopsis: a1..aC -> aws.K[A].K[B](names D: a1..aC) (not in this version) */
+    vmcase(OP_CALL_AWS) {
+      vm_popn(vm, OPND8(4));
+      vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL,
+               "`aws.%s.%s` is not available: AWS built-ins are not in this version",
+               kstr(vm, OPND16(0)), kstr(vm, OPND16(2)));
+      THROW();
+    }
+
+    /* Opcode: CONFIRM
+    ** Synopsis: ask the question pop; push true, or halt the run */
+    vmcase(OP_CONFIRM) {
+      if (vm_confirm(vm, TOP(0)) != 0)
+        THROW();
+      val_release(TOP(0));
+      TOP(0) = val_bool(true);
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: RETURN
+    ** Synopsis: return pop from the current function */
+    vmcase(OP_RETURN) {
+      enum vm_ret ret = fr->ret;
+
+      r = POP();
+      vm_pop_frame(vm);
+      if (ret == VM_RET_EXIT) {
+        *out = r;
+        return 0;
+      }
+      if (ret == VM_RET_TROUBLESHOOT) {
+        val_release(r);
+        troubleshoot_done(vm);
+      } else {
+        PUSH(r);
+      }
+      LOAD();
+      vmbreak;
+    }
+
+    /* Opcode: FOR_PREP
+    ** Synopsis: check pop is a list or map (null: nothing); push it back and int 0 */
+    vmcase(OP_FOR_PREP) {
+      a = TOP(0);
+      if (a.type != VAL_LIST && a.type != VAL_MAP && a.type != VAL_NULL) {
+        vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "cannot iterate over a %s", val_kind(a));
+        THROW();
+      }
+      PUSH(val_int(0));
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: FOR_NEXT A B
+    ** Synopsis: it i: i = len(it): pc = B; else L[A] = item i, i++ */
+    vmcase(OP_FOR_NEXT) {
+      if (vm_safepoint(vm) != 0
+          || for_next(vm, fr->locals, OPND16(0), CHUNK_NONE32, &done) != 0)
+        THROW();
+      pc = done ? OPND32(2) : pc + 7;
+      vmbreak;
+    }
+
+    /* Opcode: FOR_NEXT2 A B C
+    ** Synopsis: it i: done: pc = C; else L[A], L[B] = key (or index), value */
+    vmcase(OP_FOR_NEXT2) {
+      if (vm_safepoint(vm) != 0 || for_next(vm, fr->locals, OPND16(0), OPND16(2), &done) != 0)
+        THROW();
+      pc = done ? OPND32(4) : pc + 9;
+      vmbreak;
+    }
+
+    /* Opcode: PHASE_BEGIN A
+    ** Synopsis: enter phase K[A] with budget pop (null: none) */
+    vmcase(OP_PHASE_BEGIN) {
+      a = POP();
+      done = phase_begin(vm, OPND16(0), a) != 0;
+      val_release(a);
+      if (done)
+        THROW();
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: PHASE_END A
+    ** Synopsis: leave phase K[A] */
+    vmcase(OP_PHASE_END) {
+      vm_check_budget(vm);
+      ev_phase_end(vm->ev);
+      vm->phase.open = false;
+      if (vm_safepoint(vm) != 0)
+        THROW();
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: STEP_BEGIN A B
+    ** Synopsis: enter step K[A] (push its record); already done: pc = B */
+    vmcase(OP_STEP_BEGIN) {
+      if (step_begin(vm, OPND16(0), pc + 7, OPND32(2)) != 0)
+        THROW();
+      pc += 7;
+      vmbreak;
+    }
+
+    /* Opcode: STEP_WHEN A
+    ** Synopsis: if not truthy(pop): step skipped, pc = A (its STEP_END) */
+    vmcase(OP_STEP_WHEN) {
+      h = own_record(vm, VM_H_STEP, "STEP_WHEN");
+      if (!h)
+        THROW();
+      a = POP();
+      done = !val_truthy(a);
+      val_release(a);
+      if (done)
+        h->u.step.state = VM_STEP_SKIPPED;
+      pc = done ? OPND32(0) : pc + 5;
+      vmbreak;
+    }
+
+    /* Opcode: STEP_TIMEOUT
+    ** Synopsis: the current step must end within pop (a duration) */
+    vmcase(OP_STEP_TIMEOUT) {
+      int64_t ms;
+
+      h = own_record(vm, VM_H_STEP, "STEP_TIMEOUT");
+      if (!h)
+        THROW();
+      a = POP();
+      ms = duration_ms(vm, a, "a step timeout", false);
+      val_release(a);
+      if (ms < 0)
+        THROW();
+      h->u.step.timeout_ms = ms;
+      h->u.step.deadline = clock_monotonic_ms(vm->clock) + ms;
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: STEP_END A
+    ** Synopsis: step K[A] passed, was skipped or recovered; pop its record */
+    vmcase(OP_STEP_END) {
+      if (step_end(vm) != 0)
+        THROW();
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: RETRY_BEGIN
+    ** Synopsis: n every backoff max: run the body up to n times */
+    vmcase(OP_RETRY_BEGIN) {
+      if (vm_safepoint(vm) != 0 || retry_begin(vm, pc + 1) != 0)
+        THROW();
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: RETRY_END
+    ** Synopsis: the retried body succeeded: pop the retry record */
+    vmcase(OP_RETRY_END) {
+      if (!own_record(vm, VM_H_RETRY, "RETRY_END"))
+        THROW();
+      vm_pop_handler(vm);
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: WAIT_BEGIN A
+    ** Synopsis: every timeout: start polling `until K[A]` */
+    vmcase(OP_WAIT_BEGIN) {
+      if (wait_begin(vm, OPND16(0)) != 0)
+        THROW();
+      pc += 3;
+      vmbreak;
+    }
+
+    /* Opcode: WAIT_UNTIL A
+    ** Synopsis: if truthy(pop) done (pop the record); else sleep every, pc = A */
+    vmcase(OP_WAIT_UNTIL) {
+      h = own_record(vm, VM_H_WAIT, "WAIT_UNTIL");
+      if (!h)
+        THROW();
+      a = POP();
+      done = val_truthy(a);
+      val_release(a);
+      if (done) {
+        vm_pop_handler(vm);
+        pc += 5;
+        vmbreak;
+      }
+      if (wait_again(vm, h) != 0)
+        THROW();
+      pc = OPND32(0);
+      vmbreak;
+    }
+
+    /* Opcode: ASSERT A B
+    ** Synopsis: v: truthy: pc = B; else fail K[A] (RB5001) or keep v for the message */
+    vmcase(OP_ASSERT) {
+      const uint32_t *w = kdesc(vm, OPND16(0));
+
+      if (val_truthy(TOP(0))) {
+        val_release(POP());
+        pc = OPND32(2);
+        vmbreak;
+      }
+      keep(vm, 1);
+      if (!w[AS_HAS_MSG]) {
+        assert_failed(vm, OPND16(0), NULL);
+        THROW();
+      }
+      pc += 7;
+      vmbreak;
+    }
+
+    /* Opcode: ASSERT_CMP A B
+    ** Synopsis: a b: a op b: pc = B; else fail K[A] with actual a, expected b */
+    vmcase(OP_ASSERT_CMP) {
+      const uint32_t *w = kdesc(vm, OPND16(0));
+
+      st = val_binop(binop_of_cmp(w[AS_OP]), TOP(1), TOP(0), &r, &e);
+      if (st != VAL_OK) {
+        vm_raise_val(vm, st, &e);
+        THROW();
+      }
+      done = val_truthy(r);
+      val_release(r);
+      if (done) {
+        vm_popn(vm, 2);
+        pc = OPND32(2);
+        vmbreak;
+      }
+      keep(vm, 2);
+      if (!w[AS_HAS_MSG]) {
+        assert_failed(vm, OPND16(0), NULL);
+        THROW();
+      }
+      pc += 7;
+      vmbreak;
+    }
+
+    /* Opcode: ASSERT_FAIL A
+    ** Synopsis: fail K[A] with message pop and the kept operands */
+    vmcase(OP_ASSERT_FAIL) {
+      char msg[300];
+
+      a = POP();
+      vm_masked(a, msg, sizeof msg);
+      val_release(a);
+      assert_failed(vm, OPND16(0), msg);
+      THROW();
+    }
+
+    /* Opcode: ASSERT_HTTP A
+    ** Synopsis: status url options checks: request and check (not in this version) */
+    vmcase(OP_ASSERT_HTTP) {
+      vm_popn(vm, 4);
+      vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL,
+               "`assert http` is not available: HTTP built-ins are not in this version");
+      THROW();
+    }
+
+    /* Opcode: PAR_BEGIN
+    ** Synopsis: open a branch group with limit pop (null: none) */
+    vmcase(OP_PAR_BEGIN) {
+      a = POP();
+      done = a.type != VAL_NULL && (a.type != VAL_INT || a.as.i < 1);
+      val_release(a);
+      if (done) {
+        vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "a parallel limit must be an int >= 1");
+        THROW();
+      }
+      if (!vm_push_handler(vm, VM_H_PAR))
+        THROW();
+      pc += 1;
+      vmbreak;
+    }
+
+    /* Opcode: PAR_SPAWN A
+    ** Synopsis: add a branch starting at the next pc; pc = A */
+    vmcase(OP_PAR_SPAWN) {
+      h = own_record(vm, VM_H_PAR, "PAR_SPAWN");
+      if (!h || par_spawn(vm, h, pc + 5) != 0)
+        THROW();
+      pc = OPND32(0);
+      vmbreak;
+    }
+
+    /* Opcode: PAR_EACH A B
+    ** Synopsis: add one branch per item of pop, L[A] = item; pc = B */
+    vmcase(OP_PAR_EACH) {
+      h = own_record(vm, VM_H_PAR, "PAR_EACH");
+      if (!h)
+        THROW();
+      a = POP();
+      if ((a.type != VAL_LIST && a.type != VAL_NULL) || h->u.par.has_each) {
+        vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "parallel for: cannot iterate over a %s",
+                 val_kind(a));
+        val_release(a);
+        THROW();
+      }
+      if (a.type == VAL_NULL) {
+        st = val_list_new(0, &a, &e);
+        if (st != VAL_OK) {
+          vm_raise_val(vm, st, &e);
+          THROW();
+        }
+      }
+      h->u.par.has_each = true;
+      h->u.par.each = a;
+      h->u.par.each_slot = OPND16(0);
+      h->u.par.each_pc = pc + 7;
+      pc = OPND32(2);
+      vmbreak;
+    }
+
+    /* Opcode: PAR_END
+    ** Synopsis: end of a branch: run the next one, or finish the group */
+    vmcase(OP_PAR_END) {
+      h = own_record(vm, VM_H_PAR, "PAR_END");
+      if (!h || !h->u.par.running) {
+        if (h)
+          vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "PAR_END outside a running branch");
+        THROW();
+      }
+      vm_popn(vm, vm->sp - h->sp);
+      if (vm_par_next(vm, h) != VM_RESUME)
+        THROW();
+      LOAD();
+      vmbreak;
+    }
+
+    /* Opcode: PAR_JOIN
+    ** Synopsis: run the group's branches; fail with the first failure if any failed */
+    vmcase(OP_PAR_JOIN) {
+      h = own_record(vm, VM_H_PAR, "PAR_JOIN");
+      if (!h || par_join(vm, h, pc + 1) != VM_RESUME)
+        THROW();
+      LOAD();
+      vmbreak;
+    }
+
+    default:
+      vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "bad opcode %u at %u", code[pc], pc);
+      THROW();
+    }
+    continue;
+
+  on_error:
+    fr->pc = pc;
+    if (vm_unwind(vm) != VM_RESUME)
+      return -1;
+    LOAD();
+  }
+}
+
+/* }==== */
+
+/* {==== the run ==== */
+
+/* The directory part of path, malloc'd ("." when it has none); NULL on oom. */
+static char *dir_of(const char *path)
+{
+  const char *slash = path ? strrchr(path, '/') : NULL;
+
+  if (!slash)
+    return strdup(".");
+  if (slash == path)
+    return strdup("/");
+  return strndup(path, (size_t)(slash - path));
+}
+
+/* Allocate the machine's tables.  0, or -1 when out of memory. */
+static int vm_init(struct vm *vm, const struct chunk *c, const struct vm_run_options *opts,
+                   struct ev_sink *ev)
+{
+  memset(vm, 0, sizeof *vm);
+  vm->c = c;
+  vm->opts = opts;
+  vm->ev = ev;
+  vm->clock = opts->clock;
+  vm->workdir = dir_of(c->source);
+  vm->globals = calloc(c->nglobals ? c->nglobals : 1, sizeof *vm->globals);
+  vm->gset = calloc(c->nglobals ? c->nglobals : 1, sizeof *vm->gset);
+  vm->kvals = calloc(c->nconsts ? c->nconsts : 1, sizeof *vm->kvals);
+  vm->step_started = calloc(c->nconsts ? c->nconsts : 1, sizeof *vm->step_started);
+  vm_host_init(vm);
+  if (!vm->workdir || !vm->globals || !vm->gset || !vm->kvals || !vm->step_started)
+    return -1;
+  return vm_reserve(vm, 256);
+}
+
+/* Release everything the machine owns. */
+static void vm_free(struct vm *vm)
+{
+  while (vm->nframes > 0)
+    vm_pop_frame(vm);
+  while (vm->nh > 0)
+    vm_pop_handler(vm);
+  vm_popn(vm, vm->sp);
+  for (uint32_t i = 0; vm->globals && i < vm->c->nglobals; i++)
+    val_release(vm->globals[i]);
+  for (uint32_t i = 0; vm->kvals && i < vm->c->nconsts; i++)
+    val_release(vm->kvals[i]);
+  for (uint32_t i = 0; i < vm->nkept; i++)
+    val_release(vm->kept[i]);
+  vm_error_clear(&vm->err);
+  free(vm->globals);
+  free(vm->gset);
+  free(vm->kvals);
+  free(vm->step_started);
+  free(vm->stack);
+  free(vm->h);
+  free(vm->workdir);
+}
+
+/*
+** A param's default: run its expression and convert the result to the
+** declared type.  0, or the exit status after reporting (64, or 70).
+*/
+static int param_default(struct vm *vm, const struct vm_param *p, struct rbc_value *out)
+{
+  struct rbc_value v;
+  struct val_err e;
+  struct ev_diag d;
+  char msg[700];
+  enum val_status st = VAL_OK;
+
+  if (vm_exec(vm, p->default_fn, &v) != 0) {
+    snprintf(msg, sizeof msg, "param `%s`: its default failed: %s; nothing was executed",
+             p->name, vm->err.msg);
+  } else if (p->type == PT_ANY) {
+    *out = val_tainted(v, p->secret);
+    return 0;
+  } else if (v.type == VAL_NULL) {
+    snprintf(msg, sizeof msg, "param `%s` has no value (its default is null): pass --param "
+             "%s=...; nothing was executed", p->name, p->name);
+  } else {
+    st = val_param_coerce(v, (enum val_param_type)(p->type - PT_STRING), p->secret, out, &e);
+    val_release(v);
+    if (st == VAL_OK)
+      return 0;
+    snprintf(msg, sizeof msg, "param `%s`: its default is not a %s: %s; nothing was executed",
+             p->name, vm_param_type_name(p->type), e.msg);
+  }
+  memset(&d, 0, sizeof d);
+  d.code = vm->err.set && vm->err.code != DIAG_RB5011 ? vm->err.code : DIAG_RB2008;
+  d.message = msg;
+  d.loc = vm->err.loc;
+  ev_diagnostic(vm->ev, &d);
+  vm_error_clear(&vm->err);
+  return st == VAL_ERR_OOM ? VM_EXIT_SOFTWARE : VM_EXIT_USAGE;
+}
+
+/* Params (resolved, or their defaults), fns, resources; lets stay unset. */
+static int init_globals(struct vm *vm)
+{
+  const struct vm_params *ps = vm->opts->params;
+  struct val_err e;
+  int rc;
+
+  for (uint32_t g = 0; g < vm->c->nglobals; g++) {
+    const struct chunk_global *gl = &vm->c->globals[g];
+
+    if (gl->kind == GK_FN && val_fn_new(gl->ref, NULL, NULL, &vm->globals[g], &e) != VAL_OK)
+      return VM_EXIT_SOFTWARE;
+    if (gl->kind == GK_RESOURCE) {
+      const struct chunk_const *s = chunk_str(vm->c, kdesc(vm, gl->ref)[RES_VALUE]);
+
+      if (!s || val_string_new(s->u.str.bytes, s->u.str.len, &vm->globals[g], &e) != VAL_OK)
+        return VM_EXIT_SOFTWARE;
+    }
+  }
+  for (size_t i = 0; ps && i < ps->len; i++) {
+    const struct vm_param *p = &ps->items[i];
+    struct rbc_value v = val_null();
+
+    if (p->global >= vm->c->nglobals)
+      continue;
+    if (p->source != VM_PARAM_DEFAULT)
+      v = val_tainted(val_retain(p->value), p->secret);
+    else if (p->default_fn != CHUNK_NONE32 && (rc = param_default(vm, p, &v)) != 0)
+      return rc;
+    vm->globals[p->global] = v;
+    if (p->secret && ev_add_secret(vm->ev, v) != 0)
+      return VM_EXIT_SOFTWARE;
+  }
+  return 0;
+}
+
+/* run_start: the chunk's facts, the run id and every param's value (masked). */
+static int start_run(struct vm *vm)
+{
+  const struct vm_params *ps = vm->opts->params;
+  struct ev_run_info info;
+  struct ev_param *pv = calloc(ps && ps->len ? ps->len : 1, sizeof *pv);
+  size_t n = 0;
+
+  if (!pv)
+    return -1;
+  ev_describe(vm->c, &info);
+  info.run_id = vm->opts->run_id;
+  for (size_t i = 0; ps && i < ps->len; i++) {
+    if (ps->items[i].global >= vm->c->nglobals)
+      continue;
+    pv[n].name = ps->items[i].name;
+    pv[n++].value = vm->globals[ps->items[i].global];
+  }
+  info.params = pv;
+  info.nparams = n;
+  if (vm->opts->troubleshoot) {
+    info.nphases = 0;
+    info.nsteps = 1;
+  }
+  ev_run_start(vm->ev, &info);
+  free(pv);
+  return 0;
+}
+
+/* --troubleshoot NAME: that block alone, as a one-step run. */
+static int run_troubleshoot(struct vm *vm)
+{
+  struct ev_step st;
+  struct rbc_value out;
+
+  for (uint32_t k = 0; k < vm->c->nconsts; k++) {
+    const uint32_t *w;
+
+    if (vm->c->consts[k].kind != CK_TROUBLESHOOT)
+      continue;
+    w = kdesc(vm, k);
+    if (strcmp(kstr(vm, w[TS_NAME]), vm->opts->troubleshoot) != 0)
+      continue;
+    memset(&st, 0, sizeof st);
+    st.phase = 1;
+    st.index = 1;
+    st.count = 1;
+    st.name = kstr(vm, w[TS_NAME]);
+    ev_step_start(vm->ev, &st);
+    vm->step_open = true;
+    if (vm_exec(vm, w[TS_FN], &out) != 0)
+      return -1;
+    val_release(out);
+    ev_step_end(vm->ev, EV_PASS, NULL);
+    vm->step_open = false;
+    return 0;
+  }
+  return vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "no troubleshoot block named \"%s\"",
+                  vm->opts->troubleshoot);
+}
+
+/* Order of not-run steps: phase, then number. */
+static int cmp_steps(const void *a, const void *b)
+{
+  const uint32_t *x = *(const uint32_t *const *)a, *y = *(const uint32_t *const *)b;
+
+  if (x[STEP_PHASE] != y[STEP_PHASE])
+    return x[STEP_PHASE] < y[STEP_PHASE] ? -1 : 1;
+  return x[STEP_NUMBER] < y[STEP_NUMBER] ? -1 : x[STEP_NUMBER] > y[STEP_NUMBER];
+}
+
+/* The number of steps of phase `number` (0 when unknown). */
+static uint32_t phase_steps(const struct vm *vm, uint32_t number)
+{
+  for (uint32_t k = 0; k < vm->c->nconsts; k++)
+    if (vm->c->consts[k].kind == CK_PHASE && kdesc(vm, k)[PHASE_NUMBER] == number)
+      return kdesc(vm, k)[PHASE_NSTEPS];
+  return 0;
+}
+
+/* After an early stop: every step that never started, in runbook order. */
+static void report_not_run(struct vm *vm)
+{
+  const uint32_t **list = calloc(vm->c->nconsts ? vm->c->nconsts : 1, sizeof *list);
+  size_t n = 0;
+  struct ev_step st;
+
+  if (!list)
+    return;                     /* the emitter still counts them at run_end */
+  for (uint32_t k = 0; k < vm->c->nconsts; k++)
+    if (vm->c->consts[k].kind == CK_STEP && !vm->step_started[k])
+      list[n++] = kdesc(vm, k);
+  qsort(list, n, sizeof *list, cmp_steps);
+  for (size_t i = 0; i < n; i++) {
+    memset(&st, 0, sizeof st);
+    st.phase = list[i][STEP_PHASE];
+    st.index = list[i][STEP_NUMBER];
+    st.count = phase_steps(vm, st.phase);
+    st.name = kstr(vm, list[i][STEP_NAME]);
+    ev_step_not_run(vm->ev, &st);
+  }
+  free(list);
+}
+
+/* The run's status and exit code from how execution ended. */
+static void outcome(struct vm *vm, int rc, struct ev_run_end *end)
+{
+  int sig = vm->opts->signal && *vm->opts->signal ? (int)*vm->opts->signal : SIGINT;
+
+  end->status = EV_RUN_PASSED;
+  end->exit_code = VM_EXIT_OK;
+  if (rc == 0)
+    return;
+  switch (vm->err.reach) {
+  case VM_ERR_INTERRUPT:
+    end->status = EV_RUN_INTERRUPTED;
+    end->exit_code = 128 + sig;
+    break;
+  case VM_ERR_HALT:
+    end->status = EV_RUN_HALTED;
+    end->exit_code = VM_EXIT_HALTED;
+    break;
+  case VM_ERR_IO:
+    end->status = EV_RUN_ERROR;
+    end->exit_code = VM_EXIT_IOERR;
+    break;
+  case VM_ERR_INTERNAL:
+    end->status = EV_RUN_ERROR;
+    end->exit_code = VM_EXIT_SOFTWARE;
+    break;
+  default:
+    end->status = EV_RUN_FAILED;
+    end->exit_code = VM_EXIT_FAILED;
+    break;
+  }
+}
+
+/* Report how the run ended: open step and phase, steps not run, run_end. */
+static int finish(struct vm *vm, int rc)
+{
+  struct ev_run_end end;
+  enum ev_step_status status;
+
+  memset(&end, 0, sizeof end);
+  outcome(vm, rc, &end);
+  if (rc != 0) {
+    vm_report(vm);
+    if (vm->step_open) {
+      status = vm->err.reach == VM_ERR_HALT ? EV_HALTED : vm_fail_status(vm->err.code);
+      ev_step_end(vm->ev, status, status == EV_HALTED ? vm_halt_reason(vm) : NULL);
+      vm->step_open = false;
+    }
+  }
+  if (vm->phase.open) {
+    vm_check_budget(vm);
+    ev_phase_end(vm->ev);
+    vm->phase.open = false;
+  }
+  if (rc != 0 && !vm->opts->troubleshoot)
+    report_not_run(vm);
+  if (end.status != EV_RUN_PASSED)
+    end.resume = vm->opts->resume_hint;
+  end.journal = vm->opts->journal_path;
+  ev_run_end(vm->ev, &end);
+  if (ev_failed(vm->ev))
+    return VM_EXIT_IOERR;
+  return end.exit_code;
+}
+
+/*
+** Run chunk c per vm/vm.h: globals (param defaults evaluated before
+** anything runs), run_start, function 0 (or one troubleshoot block),
+** run_end.  Returns the exit status.
+*/
+int vm_run(const struct chunk *c, const struct vm_run_options *opts, struct ev_sink *ev)
+{
+  struct vm vm;
+  struct rbc_value out;
+  int rc;
+
+  if (vm_init(&vm, c, opts, ev) != 0) {
+    vm_free(&vm);
+    return VM_EXIT_SOFTWARE;
+  }
+  rc = init_globals(&vm);
+  if (rc == 0 && start_run(&vm) != 0)
+    rc = VM_EXIT_SOFTWARE;
+  if (rc != 0) {
+    vm_free(&vm);
+    return rc;
+  }
+  if (opts->troubleshoot) {
+    rc = run_troubleshoot(&vm);
+  } else {
+    rc = vm_exec(&vm, 0, &out);
+    if (rc == 0)
+      val_release(out);
+  }
+  rc = finish(&vm, rc);
+  vm_free(&vm);
+  return rc;
+}
+
+/* }==== */
