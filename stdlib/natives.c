@@ -1,0 +1,194 @@
+/*
+** natives.c: the table of built-in C functions and the helpers every
+** built-in uses to check its arguments and report failures (natives.h).
+**
+** The table is generated from stdlib/builtins.def: slot STD_BI_<id> holds
+** std_<id>.  A few entries have no C function in this version and their
+** slot is NULL; the VM treats a NULL slot as follows:
+**   confirm       handled by the VM itself (the CONFIRM opcode asks the
+**                 human and records the answer in the journal);
+**   aws, http.*   the network built-ins arrive with a later issue; until
+**                 then the VM reports "NAME is not available in this
+**                 version of rbc" at the call.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "stdlib/natives_int.h"
+
+/* {==== the table ==== */
+
+/*
+** The entries without a C function.  `std_##id` below is rescanned after
+** pasting, so for these names it becomes NULL (the prototypes were declared
+** by natives_int.h before these definitions).
+*/
+#define std_aws NULL
+#define std_confirm NULL
+#define std_http_bench NULL
+#define std_http_delete NULL
+#define std_http_get NULL
+#define std_http_patch NULL
+#define std_http_post NULL
+#define std_http_put NULL
+#define std_http_request NULL
+
+std_native_fn *const std_natives[STD_BI__COUNT] = {
+#define BI(id, name, min, max, effect, named, doc) [STD_BI_##id] = std_##id,
+#include "stdlib/builtins.def"
+#undef BI
+};
+
+/* }==== */
+
+/* {==== failures ==== */
+
+/* Format into call->message (truncated to fit; always NUL-terminated). */
+static void
+vrecord(struct std_call *call, const char *fmt, va_list ap)
+{
+  vsnprintf(call->message, sizeof call->message, fmt, ap);
+}
+
+/*
+** Record a failure message for the VM (code RB5011) and return -1.  The
+** message is the caller's responsibility: it must not hold a secret's
+** bytes (use std_shown for values).
+*/
+int
+std_error(struct std_call *call, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  vrecord(call, fmt, ap);
+  va_end(ap);
+  call->code = DIAG_RB5011;
+  return -1;
+}
+
+/* As std_error, with the runtime code `code` (RB5002, RB5003, ...). */
+int
+std_error_code(struct std_call *call, enum diag_code code, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  vrecord(call, fmt, ap);
+  va_end(ap);
+  call->code = code;
+  return -1;
+}
+
+/* The value of the named argument `name` (borrowed), or NULL when absent. */
+const struct rbc_value *
+std_named(const struct std_call *call, const char *name)
+{
+  for (int i = 0; i < call->nnamed; i++) {
+    if (call->names[i] != NULL && strcmp(call->names[i], name) == 0)
+      return &call->named[i];
+  }
+  return NULL;
+}
+
+/* }==== */
+
+/* {==== argument checks ==== */
+
+/* "1 argument", "2 arguments", "1 to 2 arguments", "at least 1 argument". */
+static void
+arity_text(const struct std_builtin *b, char *buf, size_t size)
+{
+  if (b->max_args == STD_VARIADIC)
+    snprintf(buf, size, "at least %d argument%s", b->min_args, b->min_args == 1 ? "" : "s");
+  else if (b->min_args == b->max_args)
+    snprintf(buf, size, "%d argument%s", b->min_args, b->min_args == 1 ? "" : "s");
+  else
+    snprintf(buf, size, "%d to %d arguments", b->min_args, b->max_args);
+}
+
+/*
+** Check positional count and named-argument names against the table entry.
+** Messages: "len() takes 1 argument (2 given)",
+** "sh(): unknown named argument 'foo'".
+*/
+int
+std_check_args(struct std_call *call, enum std_builtin_id id)
+{
+  const struct std_builtin *b = &std_builtins[id];
+  char want[48];
+
+  if (call->nargs < b->min_args || (b->max_args != STD_VARIADIC && call->nargs > b->max_args)) {
+    arity_text(b, want, sizeof want);
+    return std_error(call, "%s() takes %s (%d given)", b->name, want, call->nargs);
+  }
+  for (int i = 0; i < call->nnamed; i++) {
+    const char *n = call->names[i] != NULL ? call->names[i] : "";
+    if (!std_builtin_takes_named(b, n))
+      return std_error(call, "%s(): unknown named argument '%s'", b->name, n);
+  }
+  return 0;
+}
+
+/* "NAME(): argument N must be WANT, got TYPE"; returns -1. */
+int
+std_type_error(struct std_call *call, enum std_builtin_id id, int argn, const char *want,
+               struct rbc_value got)
+{
+  return std_error(call, "%s(): argument %d must be %s, got %s", std_builtins[id].name,
+                   argn, want, val_kind(got));
+}
+
+/* "NAME(): NAMED: must be WANT, got TYPE"; returns -1. */
+int
+std_named_type_error(struct std_call *call, enum std_builtin_id id, const char *name,
+                     const char *want, struct rbc_value got)
+{
+  return std_error(call, "%s(): %s: must be %s, got %s", std_builtins[id].name, name, want,
+                   val_kind(got));
+}
+
+/* Borrow positional argument i as string bytes, or report a type error. */
+int
+std_arg_string(struct std_call *call, enum std_builtin_id id, int i, const char **s,
+               size_t *len)
+{
+  struct rbc_value v = call->args[i];
+
+  if (v.type != VAL_STRING)
+    return std_type_error(call, id, i + 1, "a string", v);
+  *s = val_str_data(v);
+  *len = val_str_len(v);
+  return 0;
+}
+
+/* "NAME(): <value module message>"; returns -1. */
+int
+std_val_error(struct std_call *call, enum std_builtin_id id, const struct val_err *err)
+{
+  return std_error(call, "%s(): %s", std_builtins[id].name,
+                   err != NULL && err->msg[0] != '\0' ? err->msg : "failed");
+}
+
+/* "NAME(): out of memory"; returns -1. */
+int
+std_oom(struct std_call *call, enum std_builtin_id id)
+{
+  return std_error(call, "%s(): out of memory", std_builtins[id].name);
+}
+
+/* A string's bytes for a message, or a stand-in that reveals nothing. */
+const char *
+std_shown(struct rbc_value v)
+{
+  if (v.secret)
+    return "***";
+  if (v.type != VAL_STRING)
+    return val_kind(v);
+  if (memchr(val_str_data(v), '\0', val_str_len(v)) != NULL)
+    return "(binary)";
+  return val_str_data(v);
+}
+
+/* }==== */
