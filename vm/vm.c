@@ -89,7 +89,7 @@ static void check_insn(const struct vm *vm, const struct vm_frame *fr, uint32_t 
   }
   need = chunk_stack_in(&in);
   assert(vm->sp >= fr->base + (uint32_t)need);
-  assert(vm->sp <= vm->stack_cap);
+  assert(vm->sp - (uint32_t)need + (uint32_t)chunk_stack_out(&in) <= vm->stack_cap);
 }
 #define CHECK_INSN() check_insn(vm, fr, pc)
 #else
@@ -1410,10 +1410,13 @@ static int init_globals(struct vm *vm)
 
     if (p->global >= vm->c->nglobals)
       continue;
-    if (p->source != VM_PARAM_DEFAULT)
+    if (p->source != VM_PARAM_DEFAULT) {
       v = val_tainted(val_retain(p->value), p->secret);
-    else if (p->default_fn != CHUNK_NONE32 && (rc = param_default(vm, p, &v)) != 0)
-      return rc;
+    } else if (p->default_fn != CHUNK_NONE32) {
+      rc = param_default(vm, p, &v);
+      if (rc != 0)
+        return rc;
+    }
     vm->globals[p->global] = v;
     if (p->secret && ev_add_secret(vm->ev, v) != 0)
       return VM_EXIT_SOFTWARE;

@@ -768,6 +768,35 @@ static void end_step(struct vm *vm, enum ev_step_status status)
 }
 
 /*
+** A step failed again after its troubleshoot block started: say so in the
+** message ("troubleshoot "X" failed: ..." or "still failing after
+** troubleshoot "X": ...") and journal the block's outcome.
+*/
+static void after_troubleshoot(struct vm *vm, const struct vm_handler *h)
+{
+  const uint32_t *w = vm->c->consts[h->u.step.desc].u.desc.w;
+  const uint32_t *ts = vm->c->consts[w[STEP_TROUBLESHOOT]].u.desc.w;
+  const struct chunk_const *name = chunk_str(vm->c, ts[TS_NAME]);
+  char msg[sizeof vm->err.msg];
+  struct ev_action a;
+
+  if (h->u.step.state == VM_STEP_TROUBLESHOOTING)
+    snprintf(msg, sizeof msg, "troubleshoot \"%s\" failed: %.400s",
+             name ? name->u.str.bytes : "", vm->err.msg);
+  else
+    snprintf(msg, sizeof msg, "still failing after troubleshoot \"%s\": %.400s",
+             name ? name->u.str.bytes : "", vm->err.msg);
+  memcpy(vm->err.msg, msg, sizeof msg);
+  if (h->u.step.state != VM_STEP_TROUBLESHOOTING)
+    return;
+  memset(&a, 0, sizeof a);
+  a.kind = "troubleshoot";
+  a.call = name ? name->u.str.bytes : "";
+  a.status = "failed";
+  ev_action(vm->ev, &a);
+}
+
+/*
 ** An error reached a step record: report it, then apply the step's
 ** on-failure (continue, troubleshoot then run the step once more, abort).
 */
@@ -777,6 +806,8 @@ static enum vm_unwind on_step(struct vm *vm, struct vm_handler *h)
   enum ev_step_status status = vm_fail_status(vm->err.code);
   uint32_t ts_fn;
 
+  if (h->u.step.state != VM_STEP_RUNNING)
+    after_troubleshoot(vm, h);
   vm_report(vm);
   if (vm->err.reach == VM_ERR_HALT)
     status = EV_HALTED;
