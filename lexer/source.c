@@ -51,7 +51,8 @@ src_adopt(const char *name, char *text, size_t len)
   src->text[len] = '\0';
   src->len = len;
   src->name = strdup(name);
-  if (src->name == NULL || build_line_map(src) != 0) {
+  src->cache = calloc(1, sizeof *src->cache);
+  if (src->name == NULL || src->cache == NULL || build_line_map(src) != 0) {
     src_free(src);
     return NULL;
   }
@@ -147,6 +148,7 @@ src_free(struct source *src)
   free(src->name);
   free(src->text);
   free(src->line_starts);
+  free(src->cache);
   free(src);
 }
 
@@ -172,15 +174,24 @@ void
 src_position(const struct source *src, uint32_t off,
              uint32_t *line, uint32_t *col)
 {
+  struct src_cache *cache = src->cache;
   uint32_t idx, i, c = 1;
 
   if (off > src->len)
     off = (uint32_t)src->len;
   idx = line_index(src, off);
+  i = src->line_starts[idx];
+  if (cache->line == idx && cache->off >= i && cache->off <= off) {
+    i = cache->off;                     /* continue from the last query */
+    c = cache->col;
+  }
   /* Count code points: every byte that is not a UTF-8 continuation byte. */
-  for (i = src->line_starts[idx]; i < off; i++)
+  for (; i < off; i++)
     if (((unsigned char)src->text[i] & 0xC0) != 0x80)
       c++;
+  cache->line = idx;
+  cache->off = off;
+  cache->col = c;
   *line = idx + 1;
   *col = c;
 }

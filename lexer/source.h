@@ -27,6 +27,19 @@ struct source {
   size_t len;                   /* bytes in text, excluding the final NUL */
   uint32_t *line_starts;        /* offset of the first byte of each line */
   uint32_t nlines;              /* entries in line_starts (>= 1) */
+  struct src_cache *cache;      /* last position computed (see src_position) */
+};
+
+/*
+** The last offset src_position converted, so that a run of queries moving
+** forward along one long line costs time linear in the line, not quadratic.
+** Mutable even through a const struct source; sources are not shared
+** between threads.
+*/
+struct src_cache {
+  uint32_t line;                /* 0-based line index of off */
+  uint32_t off;                 /* offset converted */
+  uint32_t col;                 /* its 1-based column */
 };
 
 /*
