@@ -56,6 +56,7 @@ src_adopt(const char *name, char *text, size_t len)
     src_free(src);
     return NULL;
   }
+  src->cache->col = 1;                  /* offset 0 is line 1, column 1 */
   return src;
 }
 
