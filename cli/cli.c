@@ -3,7 +3,7 @@
 ** the global options folded in, usage errors, the color decision and the
 ** load + parse + check pipeline.
 */
-#define _POSIX_C_SOURCE 200809L  /* strdup, chdir, fileno */
+#define _XOPEN_SOURCE 700  /* POSIX 2008 (strdup, chdir, fileno) and realpath */
 
 #include <errno.h>
 #include <langinfo.h>
@@ -355,15 +355,35 @@ cli_use_unicode(void)
 /* {==== the pipeline ==== */
 
 /*
-** Library directories for `import`: each entry of RBC_LIB_PATH
-** (colon-separated), then the installed stdlib.  Built once; the strings
-** live until the process exits.
+** Is this process the rbc program of the build tree it was compiled in?
+** Compares /proc/self/exe with RBC_BUILD_DIR/rbc (both resolved); false
+** where /proc is missing, or when built without RBC_BUILD_DIR.
 */
-static const char *const *
-default_lib_dirs(void)
+static bool
+running_uninstalled(void)
+{
+#ifdef RBC_BUILD_DIR
+  char self[4096], built[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+  if (n <= 0)
+    return false;
+  self[n] = '\0';
+  if (realpath(RBC_BUILD_DIR "/rbc", built) == NULL)
+    return false;
+  return strcmp(self, built) == 0;
+#else
+  return false;
+#endif
+}
+
+/* The import directories (see cli.h), built once. */
+const char *const *
+cli_lib_dirs(void)
 {
   static const char *dirs[33];
   static char *copy;
+  static char srcdir[4096];     /* the source stdlib, resolved */
   static bool done;
   const char *env = getenv("RBC_LIB_PATH");
   size_t n = 0;
@@ -373,7 +393,7 @@ default_lib_dirs(void)
   done = true;
   copy = env != NULL ? strdup(env) : NULL;
   if (copy != NULL) {
-    for (char *p = copy; p != NULL && n < 31; ) {
+    for (char *p = copy; p != NULL && n < 30; ) {
       char *colon = strchr(p, ':');
       if (colon != NULL)
         *colon = '\0';
@@ -382,6 +402,11 @@ default_lib_dirs(void)
       p = colon != NULL ? colon + 1 : NULL;
     }
   }
+#ifdef RBC_SOURCE_STDLIB_DIR
+  if (running_uninstalled())
+    dirs[n++] = realpath(RBC_SOURCE_STDLIB_DIR, srcdir) != NULL ? srcdir
+                                                               : RBC_SOURCE_STDLIB_DIR;
+#endif
 #ifdef RBC_STDLIB_DIR
   dirs[n++] = RBC_STDLIB_DIR;
 #endif
@@ -409,7 +434,7 @@ unreadable(const char *path, const char *name, int err, struct source **src_out,
 /*
 ** The front half of every command: read, parse, check.  The display name
 ** replaces the path in every message ("<stdin>" for "-" by default);
-** import directories default to RBC_LIB_PATH and the installed stdlib.
+** import directories default to cli_lib_dirs().
 */
 int
 cli_load(const char *path, const char *display_name, const struct check_options *opts,
@@ -439,7 +464,7 @@ cli_load(const char *path, const char *display_name, const struct check_options 
   }
   if (opts->lib_dirs == NULL) {
     defaults = *opts;
-    defaults.lib_dirs = default_lib_dirs();
+    defaults.lib_dirs = cli_lib_dirs();
     opts = &defaults;
   }
   if (parse_source(a, src, diags, pr) != 0 || pr->file == NULL)

@@ -134,6 +134,18 @@ int cli_load(const char *path, const char *display_name,
              struct source **src_out, struct parse_result *pr,
              struct diag_list *diags);
 
+/*
+** The directories `import` searches after the importing file's own
+** directory, NULL-terminated, in order: each entry of RBC_LIB_PATH
+** (colon-separated, at most 30), then, when this process is the rbc of a
+** build tree (RBC_BUILD_DIR/rbc, not yet installed), the source tree's
+** stdlib/lib, then the installed stdlib directory RBC_STDLIB_DIR.  check,
+** compile and run all use this list, so they resolve an import alike.
+** Built on the first call; the strings live until the process exits.
+** Never NULL (out of memory drops RBC_LIB_PATH).
+*/
+const char *const *cli_lib_dirs(void);
+
 /* cli_load with the path as its own name and default check options. */
 int cli_load_and_check(const char *path, struct arena *a, struct source **src_out,
                        struct parse_result *pr, struct diag_list *diags);

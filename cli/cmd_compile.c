@@ -54,31 +54,6 @@ static void show_errors(const struct diag_list *diags)
 }
 
 /*
-** Where `import` looks after the importing file's directory: the entries of
-** RBC_LIB_PATH (colon-separated), then the installed stdlib.  The strings
-** live in *keep (caller frees).  At most 32 directories.
-*/
-static void lib_dirs(const char *dirs[34], char **keep)
-{
-  const char *env = getenv("RBC_LIB_PATH");
-  char *p, *colon;
-  size_t n = 0;
-
-  *keep = env ? strdup(env) : NULL;
-  for (p = *keep; p && n < 32; p = colon ? colon + 1 : NULL) {
-    colon = strchr(p, ':');
-    if (colon)
-      *colon = '\0';
-    if (*p)
-      dirs[n++] = p;
-  }
-#ifdef RBC_STDLIB_DIR
-  dirs[n++] = RBC_STDLIB_DIR;
-#endif
-  dirs[n] = NULL;
-}
-
-/*
 ** Parse, check and compile path into *out.  Returns 0, or the exit status
 ** after rendering the reasons on stderr.
 */
@@ -100,15 +75,11 @@ static int build_chunk(const char *path, struct chunk **out)
   if (rc == 0 && diag_has_errors(&diags))
     rc = EXIT_DATAERR;
   if (rc == 0) {
-    const char *dirs[34];
     struct comp_options opts;
-    char *keep;
 
-    lib_dirs(dirs, &keep);
-    opts.lib_dirs = dirs;
+    opts.lib_dirs = cli_lib_dirs();
     if (comp_compile_opts(src, pr.file, &opts, &diags, out) != 0)
       rc = diags.oom ? EXIT_SOFTWARE : EXIT_DATAERR;
-    free(keep);
   }
   if (rc != 0) {
     diag_sort(&diags);

@@ -294,6 +294,7 @@ static bool param_decl(const char *name, void *ctx, struct span *out)
 /* Parse, check and compile cmd->file into pf.  0, or the exit status. */
 static int build(struct preflight *pf, const struct run_cmd *cmd)
 {
+  struct comp_options opts;
   int rc;
 
   pf->arena = arena_new();
@@ -302,7 +303,8 @@ static int build(struct preflight *pf, const struct run_cmd *cmd)
   rc = cli_load_and_check(cmd->file, pf->arena, &pf->src, &pf->pr, &pf->diags);
   if (rc == 0 && diag_has_errors(&pf->diags))
     rc = EXIT_DATAERR;
-  if (rc == 0 && comp_compile(pf->src, pf->pr.file, &pf->diags, &pf->chunk) != 0)
+  opts.lib_dirs = cli_lib_dirs();
+  if (rc == 0 && comp_compile_opts(pf->src, pf->pr.file, &opts, &pf->diags, &pf->chunk) != 0)
     rc = pf->diags.oom ? EXIT_SOFTWARE : EXIT_DATAERR;
   if (rc == 0 && pf->chunk->runbook == CHUNK_NONE) {
     diag_add(&pf->diags, DIAG_RB1012, pf->src, (struct span){ 0, 0 },

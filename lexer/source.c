@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 /* {==== construction ==== */
@@ -214,6 +216,15 @@ src_line(const struct source *src, uint32_t line, size_t *len)
   return src->text + start;
 }
 
+/* {==== SHA-256 ==== */
+
+/*
+** The digest comes from libcrypto.  OpenSSL is initialised without its
+** configuration file: by default EVP_Digest would read openssl.cnf, and a
+** runbook that uses no network must not touch the TLS configuration
+** (tests/noinit.sh).  rbc needs no provider or engine that the file could
+** configure; the HTTP and AWS built-ins initialise what they need lazily.
+*/
 void
 src_sha256_hex(const struct source *src, char out[65])
 {
@@ -221,6 +232,7 @@ src_sha256_hex(const struct source *src, char out[65])
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0, i;
 
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
   if (EVP_Digest(src->text, src->len, md, &mdlen, EVP_sha256(), NULL) != 1)
     mdlen = 0;
   for (i = 0; i < mdlen && i < 32; i++) {
@@ -229,3 +241,5 @@ src_sha256_hex(const struct source *src, char out[65])
   }
   out[2 * i] = '\0';
 }
+
+/* }==== */

@@ -1,16 +1,22 @@
 #!/bin/sh
-# scripts/demo.sh: build rbc (scripts/setup.sh) and show it on the
-# acceptance runbook, runbooks/payments-api.rb:
-#   rbc check  - the linter's verdict
-#   rbc disasm - the bytecode the runbook compiles to
+# scripts/demo.sh: build rbc (scripts/setup.sh) and show it on the demo
+# runbook, runbooks/demo.rb, which restarts a toy service kept in a temporary
+# directory (no network, a few seconds of real time):
+#   rbc check   - the linter's verdict
+#   rbc run     - the run, on the real clock: live progress on a terminal,
+#                 one plain line per event otherwise
+#   rbc disasm  - the first lines of the bytecode it compiles to
 #
-# usage: scripts/demo.sh [RUNBOOK]
-# Exits non-zero, naming the step, if the build or a command fails.
+# usage: scripts/demo.sh [RUNBOOK [RUN-ARGS...]]
+#   default: runbooks/demo.rb --param service=toy-api --yes
+# Exits non-zero, naming the command, if the build or a command fails.
 
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-runbook=${1:-runbooks/payments-api.rb}
+runbook=${1:-runbooks/demo.rb}
+[ $# -gt 0 ] && shift
+[ $# -gt 0 ] || set -- --param service=toy-api --yes
 
 "$top/scripts/setup.sh"
 
@@ -33,6 +39,22 @@ step() {
   fi
 }
 
+# The secret comes from the environment; the run shows it only as ***.
+RBC_DEMO_TOKEN=${RBC_DEMO_TOKEN:-demo-token-from-the-environment}
+export RBC_DEMO_TOKEN
+
 step "check: lint the runbook" check "$runbook"
-step "disasm: the compiled bytecode" disasm "$runbook"
+step "run: execute it for real (the service answers on its third poll)" \
+  run "$runbook" "$@"
+
+listing=${TMPDIR:-/tmp}/rbc-demo-disasm.$$
+printf '\n=== disasm: the bytecode behind it (first 12 lines)\n$ rbc disasm %s\n' "$runbook"
+"$rbc" disasm "$runbook" >"$listing" || {
+  rm -f "$listing"
+  echo "demo: error: 'rbc disasm $runbook' failed" >&2
+  exit 1
+}
+head -n 12 "$listing"
+echo "... ($(wc -l <"$listing") lines; 'rbc compile' writes the bytecode to a .rbx file)"
+rm -f "$listing"
 printf '\ndemo: done\n'

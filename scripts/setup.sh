@@ -2,12 +2,14 @@
 # scripts/setup.sh: set up a Debian 12 machine and build rbc.  Idempotent and
 # quick when everything is already there.
 #
-# usage: scripts/setup.sh [--asan | --valgrind] [--no-install] [-- CONFIGURE-ARGS...]
+# usage: scripts/setup.sh [--asan | --valgrind] [--no-install | --deps-only]
+#                          [-- CONFIGURE-ARGS...]
 #
 #   (default)     build into build/
 #   --asan        build into build-asan/ with AddressSanitizer and UBSan
 #   --valgrind    build into build-valgrind/, `make check` under valgrind
 #   --no-install  do not install missing Debian packages, only report them
+#   --deps-only   install the missing Debian packages and stop
 #
 # Steps: install the missing Debian packages (apt-get, as root or via sudo),
 # regenerate the build system when configure is missing or stale, configure
@@ -29,12 +31,14 @@ say() {
 
 variant=default
 install=yes
+deps_only=no
 while [ $# -gt 0 ]; do
   case $1 in
     --asan) variant=asan ;;
     --valgrind) variant=valgrind ;;
     --no-install) install=no ;;
-    -h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --deps-only) deps_only=yes ;;
+    -h|--help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
     --) shift; break ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
@@ -58,7 +62,7 @@ fi
 
 build_pkgs="gcc libc6-dev make autoconf automake libtool pkg-config bison flex
   libcurl4-openssl-dev libjansson-dev libssl-dev libexpat1-dev libcmocka-dev python3"
-test_pkgs="valgrind clang lua5.4 hyperfine python3-botocore awscli"
+test_pkgs="valgrind clang lua5.4 hyperfine python3-botocore awscli git strace"
 
 # missing PKG...: print the packages that dpkg does not list as installed.
 missing() {
@@ -136,6 +140,7 @@ configure_build() {
 # }====
 
 install_packages
+[ "$deps_only" = no ] || exit 0
 regenerate
 configure_build "$@"
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -1,10 +1,12 @@
+# shellcheck shell=sh
 # tests/setup.sh: sourced by every shell test driver in tests/ (jq's tests/setup).
 #
 #   . "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
 #
-# `make check` exports top_srcdir, top_builddir and RBC: the built binary,
-# or with --enable-valgrind a wrapper script running it under valgrind (a
-# memory error then exits 99).  Python drivers simply run "$RBC".
+# `make check` exports top_srcdir, top_builddir, RBC (the built binary),
+# RBC_STDLIB_DIR (the stdlib directory compiled into it) and RBC_WRAPPER: empty, or with --enable-valgrind the valgrind command line to
+# put before "$RBC" (a memory error then exits 99).  Python drivers run
+# shlex.split($RBC_WRAPPER) + [$RBC, ...].
 # Run by hand, a driver finds the source tree from its own path and the
 # binary in $top_srcdir/build (override with RBC=... or top_builddir=...).
 #
@@ -12,7 +14,8 @@
 #   $top_srcdir $top_builddir   absolute paths
 #   $RBC                        the binary;  run it through `rbc ARGS` (below)
 #   $TMPD                       a fresh temporary directory, removed at exit
-#   rbc ARGS...                 runs "$RBC" ARGS...
+#   $RBC_WRAPPER                empty, or the valgrind command line
+#   rbc ARGS...                 runs $RBC_WRAPPER "$RBC" ARGS...
 #   expect_exit CODE CMD...     runs CMD, fails the test unless it exits CODE
 #   fail MSG / skip MSG         exit 1 / exit 77 (automake's "skipped")
 # Exit statuses follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
@@ -37,7 +40,8 @@ fi
 top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "${top_builddir:-$top_srcdir/build}" 2>/dev/null && pwd || echo "")
 RBC=${RBC:-$top_builddir/rbc}
-export top_srcdir top_builddir RBC
+RBC_WRAPPER=${RBC_WRAPPER:-}
+export top_srcdir top_builddir RBC RBC_WRAPPER
 
 fail() {
   echo "FAIL: $*" >&2
@@ -60,9 +64,10 @@ trap 'rm -rf "$TMPD"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# rbc ARGS...: run the binary under test.
+# rbc ARGS...: run the binary under test, through the valgrind wrapper if any.
 rbc() {
-  "$RBC" "$@"
+  # shellcheck disable=SC2086  # RBC_WRAPPER is a command line, split on purpose
+  $RBC_WRAPPER "$RBC" "$@"
 }
 
 # expect_exit CODE CMD...: run CMD (e.g. `rbc check x.rb`); fail unless it exits CODE.

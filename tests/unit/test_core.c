@@ -122,6 +122,17 @@ test_source_nul_and_hash(void **state)
   assert_string_equal(hex,
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   src_free(src);
+  /* FIPS 180-4's two-block vector: 56 bytes, so the padding needs a second block */
+  src = src_new("t.rb", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56);
+  src_sha256_hex(src, hex);
+  assert_string_equal(hex,
+    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  src_free(src);
+  src = src_new("t.rb", "", 0);
+  src_sha256_hex(src, hex);
+  assert_string_equal(hex,
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  src_free(src);
 }
 
 static void
