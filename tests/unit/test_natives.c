@@ -677,7 +677,7 @@ err_call(const char *fn, const char *json)
 static void
 test_files(void **state)
 {
-  char big[64];
+  char big[600];
 
   (void)state;
   assert_string_equal(ok_call("exists", "[\"a.txt\"]"), "false");
