@@ -258,19 +258,33 @@ excerpt_rows(FILE *out, struct excerpt *x)
   }
 }
 
+/* One `= help:` or `= note:` row of the excerpt's footer. */
+static void
+footer_row(FILE *out, const struct excerpt *x, const char *kind, const char *text)
+{
+  fprintf(out, "%*s %s=%s %s%s:%s ", x->width, "", C(x->o, BLUE), C(x->o, RESET),
+          C(x->o, BOLD), kind, C(x->o, RESET));
+  put_text(out, text);
+  fputc('\n', out);
+}
+
+/* Helps, notes, then the `[*]` marker of a diagnostic that --fix can repair. */
 static void
 help_rows(FILE *out, const struct diag *d, const struct excerpt *x, bool gutters)
 {
-  if (d->nhelps + d->nnotes == 0)
+  bool fixable = d->fix.text != NULL;
+
+  if (d->nhelps + d->nnotes == 0 && !fixable)
     return;
   if (gutters)
     gutter(out, x, "\n");
-  for (int i = 0; i < d->nhelps + d->nnotes; i++) {
-    fprintf(out, "%*s %s=%s %s%s:%s ", x->width, "", C(x->o, BLUE), C(x->o, RESET),
-            C(x->o, BOLD), i < d->nhelps ? "help" : "note", C(x->o, RESET));
-    put_text(out, i < d->nhelps ? d->helps[i] : d->notes[i - d->nhelps]);
-    fputc('\n', out);
-  }
+  for (int i = 0; i < d->nhelps; i++)
+    footer_row(out, x, "help", d->helps[i]);
+  for (int i = 0; i < d->nnotes; i++)
+    footer_row(out, x, "note", d->notes[i]);
+  if (fixable)
+    footer_row(out, x, "help", d->fix.safe ? "[*] fixable with `rbc check --fix`"
+                                           : "[*] fixable with `rbc check --unsafe-fixes`");
 }
 
 /*
@@ -364,6 +378,8 @@ render_tty_summary(FILE *out, const struct render_counts *c, bool color)
   fprintf(out, ".");
   if (c->suppressed > 0)
     fprintf(out, " (%zu suppressed)", c->suppressed);
+  if (c->fixable > 0)
+    fprintf(out, " [*] %zu fixable with `rbc check --fix`.", c->fixable);
   fprintf(out, "%s\n", color ? RESET : "");
 }
 

@@ -1,0 +1,15 @@
+# A string left open at the very end of the file (no final newline).
+runbook "t" {
+  title       "Golden diagnostics"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+  phase "P" {
+    step "S" {
+      log "never closed

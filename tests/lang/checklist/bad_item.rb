@@ -1,0 +1,16 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  checklist "C" {
+    entry "x"                   # expect error line 14: RB1001
+  }
+}

@@ -1,0 +1,24 @@
+# expect clean
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  phase "P" {
+    step "S" {
+      let ok = true
+      if not ok {
+        fail "not ok"
+      }
+      log "one", 2, 3.5
+      fail("explicit call")
+    }
+  }
+}

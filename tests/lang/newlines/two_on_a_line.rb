@@ -1,0 +1,19 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  phase "P" {
+    step "S" {
+      let a = 1 let b = 2          # expect error line 15 col 17: RB1001
+      log a
+    }
+  }
+}

@@ -1,0 +1,23 @@
+# check-args: --param given=1 --param needed=x
+# expect clean
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  param given  : int
+  param needed : string
+
+  phase "P" {
+    step "S" {
+      log given, needed
+    }
+  }
+}

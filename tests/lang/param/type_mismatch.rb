@@ -1,0 +1,20 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  param grace : duration = 30     # expect error line 13: RB2004
+
+  phase "P" {
+    step "S" {
+      log grace
+    }
+  }
+}

@@ -1,0 +1,23 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  phase "Same" {
+    step "A" {
+      log "a"
+    }
+  }
+  phase "Same" {                 # expect error line 18 col 9: RB2006
+    step "B" {
+      log "b"
+    }
+  }
+}

@@ -1,0 +1,20 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  resource dashboard "https://example.com/d"
+
+  phase "P" {
+    step "S" {
+      log dashbaord      # expect error line 17 col 11: RB2001 ~ `dashboard`
+    }
+  }
+}

@@ -1,0 +1,20 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  phase "P" {
+    step "S" {
+      retry 3 every 5mins {     # expect error line 15 col 21: RB1003
+        log "try"
+      }
+    }
+  }
+}

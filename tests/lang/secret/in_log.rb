@@ -1,0 +1,20 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  secret token = env("TOKEN")
+
+  phase "P" {
+    step "S" {
+      log "token is ${token}"      # expect warning line 17: RB3002
+    }
+  }
+}

@@ -1,0 +1,21 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  phase "P" {
+    step "Same" {
+      log "a"
+    }
+    step "Same" {                # expect error line 17 col 10: RB2006
+      log "b"
+    }
+  }
+}

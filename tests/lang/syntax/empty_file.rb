@@ -1,0 +1,2 @@
+# expect clean
+# a file with nothing but comments is an empty library

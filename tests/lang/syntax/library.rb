@@ -1,0 +1,7 @@
+# expect clean
+fn a() {
+  return b()
+}
+fn b() {
+  return 1
+}

@@ -1,0 +1,19 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  troubleshoot "Fix" {
+    log "a"
+  }
+  troubleshoot "Fix" {           # expect error line 16 col 16: RB2006
+    log "b"
+  }
+}

@@ -1,0 +1,25 @@
+# expect clean
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  phase "P" {
+    step "S" {
+      let started = now()
+      wait until now() - started > 1s every 5s timeout 8m
+      wait until len([1]) == 1
+        every 5s timeout 8m
+      wait until true
+        every 250ms
+        timeout 1h30m
+    }
+  }
+}
