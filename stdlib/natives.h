@@ -67,6 +67,19 @@ int std_error(struct std_call *call, const char *fmt, ...)
 int std_error_code(struct std_call *call, enum diag_code code, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 
+/* Most items range() makes: more is an error (a typo such as 1e9 must not eat memory). */
+#define STD_RANGE_MAX 10000000
+
+/*
+** range()'s checks without the list: the arguments (start, stop[, step])
+** checked exactly as range() checks them; on success *out is the number of
+** items as an int (0 .. STD_RANGE_MAX), secret when an argument is.  The
+** VM's counting loop `for i in range(...)` calls it so that the loop fails
+** in the same cases, with the same messages, as iterating the list would.
+** 0, or -1 with the problem recorded (std_error).
+*/
+int std_range_count(struct std_call *call, struct rbc_value *out);
+
 /* The named argument `name`, or NULL when not given. */
 const struct rbc_value *std_named(const struct std_call *call, const char *name);
 

@@ -1091,6 +1091,59 @@ static void comp_if(struct comp *cs, const struct ast_node *n)
 }
 
 /*
+** Is n `for X in range(a, b[, c])` (one variable, two or three positional
+** arguments, `range` the built-in)?  Such a loop counts over ints kept on
+** the operand stack instead of building the list.
+*/
+static bool is_range_loop(const struct comp *cs, const struct ast_node *n)
+{
+  const struct ast_node *it = n->u.for_.iter, *a;
+  const struct std_builtin *b;
+  int argc = 0;
+
+  if (n->u.for_.var2.name || it->kind != AST_CALL)
+    return false;
+  b = builtin_callee(cs, it->u.call.callee);
+  if (!b || b->id != STD_BI_range)
+    return false;
+  for (a = it->u.call.args; a; a = a->next, argc++)
+    if (a->u.arg.name.name)
+      return false;
+  return argc == 2 || argc == 3;
+}
+
+/*
+** for -> 'for' NAME 'in' 'range' '(' a, b [, c] ')' block
+**   a b [c]; FOR_RANGE argc; JUMP next; top: body; next: FOR_RANGE_NEXT x, top;
+**   POP; POP; POP
+** FOR_RANGE checks the arguments exactly as range() does (same errors), so
+** the loop behaves as iterating the list would: x takes each item in turn,
+** and assigning to x in the body does not change the next item.  The test
+** is at the bottom (as Lua's FORLOOP), so an iteration dispatches one loop
+** instruction, not two.
+*/
+static void comp_for_range(struct comp *cs, const struct ast_node *n)
+{
+  const struct ast_node *it = n->u.for_.iter, *arg;
+  uint32_t top, jnext, x, argc = 0;
+
+  for (arg = it->u.call.args; arg; arg = arg->next, argc++)
+    comp_expr(cs, arg->u.arg.value);
+  emit1(cs, it, OP_FOR_RANGE, argc);
+  scope_begin(cs);
+  x = declare_local(cs, n->u.for_.var.name, n->u.for_.var.span);
+  jnext = emit1(cs, n, OP_JUMP, 0);
+  top = here(cs);
+  comp_block(cs, n->u.for_.body, false);
+  patch(cs, jnext);
+  emit2(cs, n, OP_FOR_RANGE_NEXT, x, top);
+  scope_end(cs);
+  emit0(cs, n, OP_POP);
+  emit0(cs, n, OP_POP);
+  emit0(cs, n, OP_POP);
+}
+
+/*
 ** for -> 'for' NAME (',' NAME)? 'in' expr block
 **   iter; FOR_PREP; top: FOR_NEXT x, end; body; JUMP top; end: POP; POP
 */
@@ -1098,6 +1151,10 @@ static void comp_for(struct comp *cs, const struct ast_node *n)
 {
   uint32_t top, jend, a, b;
 
+  if (is_range_loop(cs, n)) {
+    comp_for_range(cs, n);
+    return;
+  }
   comp_expr(cs, n->u.for_.iter);
   emit0(cs, n, OP_FOR_PREP);
   scope_begin(cs);

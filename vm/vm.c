@@ -2,7 +2,8 @@
 ** vm.c: the rbc virtual machine: vm_run (vm/vm.h) and the interpreter loop.
 **
 ** The loop, vm_exec, is the one long function of the VM (style.md 3).  It
-** dispatches with a `switch` through the vmcase / vmbreak macros; above each
+** dispatches through the vmcase / vmbreak macros: a `switch`, and with GCC
+** or clang a jump table of label addresses (see "Dispatch"); above each
 ** case a SQLite-style block names the opcode and its synopsis (the same
 ** words as vm/opcodes.def and docs/bytecode.md 8).  With RBC_DEBUG
 ** (configure --enable-debug) every instruction's operands are checked
@@ -42,8 +43,29 @@
 
 /* {==== operand decoding ==== */
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Operands are little-endian: on such a host one unaligned load reads one. */
+static inline uint32_t u16_at(const uint8_t *p)
+{
+  uint16_t v;
+
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline uint32_t u32_at(const uint8_t *p)
+{
+  uint32_t v;
+
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+#define U16(p) u16_at(p)
+#define U32(p) u32_at(p)
+#else
 #define U16(p) ((uint32_t)(p)[0] | (uint32_t)(p)[1] << 8)
 #define U32(p) (U16(p) | U16((p) + 2) << 16)
+#endif
 
 /* Operand bytes of the instruction at pc: opnd(0) is the first byte after the opcode. */
 #define OPND16(off) U16(code + pc + 1 + (off))
@@ -99,6 +121,72 @@ static void check_insn(const struct vm *vm, const struct vm_frame *fr, uint32_t 
 /* }==== */
 
 /* {==== small helpers of the loop ==== */
+
+/*
+** Counting references costs a call into value.c; scalars have nothing to
+** count, so the loop asks first (the mask lists the types with a heap
+** payload).  Same effect as val_retain / val_release, which are no-ops on
+** scalars.
+*/
+#define IS_HEAP(v) ((VM_HEAP_TYPES >> (v).type) & 1u)
+
+/* val_retain without the call for a scalar. */
+static inline struct rbc_value retain(struct rbc_value v)
+{
+  return IS_HEAP(v) ? val_retain(v) : v;
+}
+
+/* val_release without the call for a scalar. */
+static inline void release(struct rbc_value v)
+{
+  if (IS_HEAP(v))
+    val_release(v);
+}
+
+/* val_truthy, inline: null and false are false. */
+static inline bool truthy(struct rbc_value v)
+{
+  return v.type == VAL_BOOL ? v.as.b : v.type != VAL_NULL;
+}
+
+/*
+** Does vm_safepoint have nothing to do?  True when no interrupt is
+** pending, no step timeout was ever set in this run, no phase budget is
+** running and the outputs are fine: then vm_safepoint would return 0
+** without touching anything, and the loop skips the call (loops and calls
+** pass a safe point on every iteration).
+*/
+static inline bool quiet(const struct vm *vm)
+{
+  return !(vm->opts->interrupt && *vm->opts->interrupt) && !vm->deadlines
+    && (!vm->phase.open || vm->phase.budget_ms < 0 || vm->phase.overrun)
+    && !ev_failed(vm->ev);
+}
+
+/* vm_safepoint, skipped when quiet (before instructions with effects). */
+static inline int safepoint(struct vm *vm)
+{
+  return quiet(vm) ? 0 : vm_safepoint(vm);
+}
+
+/*
+** The safe point of a backward jump, a counting loop's step or a fn call:
+** pure computation, no effect on the world.  An interrupt is seen at once;
+** the rest (step deadline, phase budget: clock reads; the outputs: a call
+** into events.c) every 256th time.  On the virtual clock time only moves
+** in sleeps, so nothing changes; on the real clock a timeout or an overrun
+** in a computing loop is seen some microseconds later.  A failed write
+** (which only an effect's event can cause) stops the run (exit 74) at most
+** 255 computing steps later, with nothing run in between that could be
+** seen: every instruction with an effect (built-in calls, steps, phases,
+** gates) passes the full safepoint().
+*/
+static inline int loop_safepoint(struct vm *vm)
+{
+  if (!(vm->opts->interrupt && *vm->opts->interrupt) && (++vm->ticks & 255u) != 0)
+    return 0;
+  return safepoint(vm);
+}
 
 /* val_binop operator of an operator opcode. */
 static enum val_binop binop_of(uint8_t op)
@@ -433,7 +521,7 @@ static enum vm_unwind par_join(struct vm *vm, struct vm_handler *h, uint32_t joi
   p->join_pc = join_pc;
   p->total = p->nspawn + (uint32_t)(p->has_each ? val_list_len(p->each) : 0);
   p->saved = fr->locals;
-  fr->locals = calloc(1, sizeof *fr->locals);
+  fr->locals = vm_locals_new(vm, fr->fn->nlocals);
   if (!fr->locals) {
     fr->locals = p->saved;
     p->saved = NULL;
@@ -558,12 +646,66 @@ static int phase_begin(struct vm *vm, uint32_t p, struct rbc_value budget)
   return vm_safepoint(vm);
 }
 
+/*
+** `x[i] = v` and `x.k = v` compile to GET x; ...; SET_INDEX (or SET_MEMBER);
+** SET_LOCAL x (or SET_GLOBAL x).  While SET_INDEX runs, the container is
+** held twice (by x and by the stack), so the copy-on-write rule would copy
+** it on every assignment: filling a list or map would be quadratic.  When
+** the next instruction stores into the very slot the container came from,
+** that slot's reference is handed over to the stack for the update
+** (*slot becomes null and is returned): a container nobody else holds is
+** then updated in place.  The caller stores the result back with the next
+** instruction, or puts the reference back with give_back on an error, so
+** the slot never stays null.  NULL when the pattern does not apply.
+*/
+static struct rbc_value *take_owner(struct vm *vm, struct vm_frame *fr, const uint8_t *code,
+                                    uint32_t next, struct rbc_value o)
+{
+  struct rbc_value *slot;
+
+  if (o.type != VAL_LIST && o.type != VAL_MAP)
+    return NULL;
+  if (code[next] == OP_SET_LOCAL)
+    slot = &fr->locals[U16(code + next + 1)];
+  else if (code[next] == OP_SET_GLOBAL)
+    slot = &vm->globals[U16(code + next + 1)];
+  else
+    return NULL;
+  if (slot->type != o.type || slot->as.l != o.as.l)
+    return NULL;
+  val_release(*slot);                   /* the stack's reference stays */
+  *slot = val_null();
+  return slot;
+}
+
+/* After a failed update: the slot take_owner emptied gets the container back. */
+static void give_back(struct rbc_value *slot, struct rbc_value o)
+{
+  if (slot)
+    *slot = val_retain(o);
+}
+
 /* }==== */
 
 /* {==== the interpreter loop ==== */
 
+/*
+** Dispatch.  With GCC or clang (and not under RBC_DEBUG, whose checks run
+** at the top of the loop) every instruction ends by jumping straight to
+** the next one's code through a table of label addresses ("threaded"
+** dispatch, as in Lua and CPython): one indirect jump per instruction, and
+** one per opcode site for the branch predictor.  Otherwise, and for the
+** first instruction after an error or a frame change, the `switch`.
+*/
+#if defined(__GNUC__) && !defined(RBC_DEBUG)
+#define VM_THREADED 1
+#define vmcase(op) case op: L_##op:
+#define vmbreak do { vm->ipc = pc; \
+                     goto *(code[pc] < OP__COUNT ? disp[code[pc]] : &&L_bad_op); } while (0)
+#else
 #define vmcase(op) case op:
 #define vmbreak break
+#endif
 #define THROW() goto on_error
 #define POP() (vm->stack[--vm->sp])
 #define PUSH(v) (vm->stack[vm->sp++] = (v))
@@ -576,8 +718,23 @@ static int phase_begin(struct vm *vm, uint32_t p, struct rbc_value budget)
 ** it (docs/bytecode.md 6 and 8).  The result goes to *out (owned by the
 ** caller).  Returns 0, or -1 with vm->err set (reported or not).
 */
+#ifdef VM_THREADED
+/* Label addresses and computed gotos are GNU C: allowed here, in the loop only. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#endif
+#if defined(VM_THREADED) && !defined(__clang__)
+/* GCC would merge the computed gotos into one jump, losing one branch site per opcode. */
+__attribute__((optimize("no-crossjumping", "no-gcse")))
+#endif
 int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
 {
+#ifdef VM_THREADED
+  static const void *const disp[OP__COUNT] = {
+#define OP(name, fmt, in, outn, flags, synopsis) &&L_OP_##name,
+#include "vm/opcodes.def"
+  };
+#endif
   struct vm_frame *fr;
   const uint8_t *code;
   uint32_t pc;
@@ -599,7 +756,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: POP
     ** Synopsis: pop and discard */
     vmcase(OP_POP) {
-      val_release(POP());
+      release(POP());
       pc += 1;
       vmbreak;
     }
@@ -607,7 +764,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: DUP
     ** Synopsis: push a copy of the top value */
     vmcase(OP_DUP) {
-      a = val_retain(TOP(0));
+      a = retain(TOP(0));
       PUSH(a);
       pc += 1;
       vmbreak;
@@ -616,8 +773,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: DUP2
     ** Synopsis: push copies of the top two values (a b -> a b a b) */
     vmcase(OP_DUP2) {
-      a = val_retain(TOP(1));
-      b = val_retain(TOP(0));
+      a = retain(TOP(1));
+      b = retain(TOP(0));
       PUSH(a);
       PUSH(b);
       pc += 1;
@@ -627,6 +784,13 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: CONST A
     ** Synopsis: push K[A] (a percent pushes its float) */
     vmcase(OP_CONST) {
+      const struct chunk_const *kc = &vm->c->consts[OPND16(0)];
+
+      if (kc->kind == CK_INT) {
+        vm_vset_i64(&vm->stack[vm->sp++], VAL_INT, false, kc->u.i);
+        pc += 3;
+        vmbreak;
+      }
       if (const_value(vm, OPND16(0), &a) != 0)
         THROW();
       PUSH(a);
@@ -668,7 +832,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
                  kstr(vm, vm->c->globals[g].name));
         THROW();
       }
-      PUSH(val_retain(vm->globals[g]));
+      PUSH(retain(vm->globals[g]));
       pc += 3;
       vmbreak;
     }
@@ -678,7 +842,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_SET_GLOBAL) {
       uint32_t g = OPND16(0);
 
-      val_release(vm->globals[g]);
+      release(vm->globals[g]);
       vm->globals[g] = POP();
       vm->gset[g] = true;
       pc += 3;
@@ -688,7 +852,11 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: GET_LOCAL A
     ** Synopsis: push L[A] */
     vmcase(OP_GET_LOCAL) {
-      PUSH(val_retain(fr->locals[OPND16(0)]));
+      const struct rbc_value *lv = &fr->locals[OPND16(0)];
+
+      if (IS_HEAP(*lv))
+        val_retain(*lv);
+      vm_vcopy(&vm->stack[vm->sp++], lv);
       pc += 3;
       vmbreak;
     }
@@ -698,22 +866,56 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_SET_LOCAL) {
       uint32_t l = OPND16(0);
 
-      val_release(fr->locals[l]);
-      fr->locals[l] = POP();
+      release(fr->locals[l]);
+      vm_vcopy(&fr->locals[l], &vm->stack[--vm->sp]);
       pc += 3;
       vmbreak;
     }
 
+    /*
+    ** Opcode: ADD SUB MUL EQ NE LT LE GT GE on two ints
+    ** Synopsis: done here, with val_binop's results (taint carries over);
+    ** anything else, and an overflow (val_binop reports it), goes to `binop`.
+    */
+#define INT_ARITH(builtin) \
+      if (TOP(1).type == VAL_INT && TOP(0).type == VAL_INT \
+          && !builtin(TOP(1).as.i, TOP(0).as.i, &r.as.i)) { \
+        vm_vset_i64(&TOP(1), VAL_INT, TOP(1).secret || TOP(0).secret, r.as.i); \
+        vm->sp--; \
+        pc += 1; \
+        vmbreak; \
+      } \
+      goto binop
+#define INT_CMP(op) \
+      if (TOP(1).type == VAL_INT && TOP(0).type == VAL_INT) { \
+        vm_vset_i64(&TOP(1), VAL_BOOL, TOP(1).secret || TOP(0).secret, \
+                 TOP(1).as.i op TOP(0).as.i); \
+        vm->sp--; \
+        pc += 1; \
+        vmbreak; \
+      } \
+      goto binop
+    vmcase(OP_ADD) { INT_ARITH(__builtin_add_overflow); }
+    vmcase(OP_SUB) { INT_ARITH(__builtin_sub_overflow); }
+    vmcase(OP_MUL) { INT_ARITH(__builtin_mul_overflow); }
+    vmcase(OP_EQ) { INT_CMP(==); }
+    vmcase(OP_NE) { INT_CMP(!=); }
+    vmcase(OP_LT) { INT_CMP(<); }
+    vmcase(OP_LE) { INT_CMP(<=); }
+    vmcase(OP_GT) { INT_CMP(>); }
+    vmcase(OP_GE) { INT_CMP(>=); }
+#undef INT_ARITH
+#undef INT_CMP
+
     /* Opcode: ADD SUB MUL DIV MOD EQ NE LT LE GT GE IN
     ** Synopsis: a b -> a OP b (val_binop; secrets taint the result) */
-    vmcase(OP_ADD) vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
-    vmcase(OP_EQ) vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
-    vmcase(OP_IN) {
+    vmcase(OP_DIV) vmcase(OP_MOD) vmcase(OP_IN) {
+    binop:
       b = POP();
       a = POP();
       st = val_binop(binop_of(code[pc]), a, b, &r, &e);
-      val_release(a);
-      val_release(b);
+      release(a);
+      release(b);
       if (st != VAL_OK) {
         vm_raise_val(vm, st, &e);
         THROW();
@@ -728,7 +930,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_NEG) vmcase(OP_NOT) {
       a = POP();
       st = val_unop(code[pc] == OP_NEG ? VAL_OP_NEG : VAL_OP_NOT, a, &r, &e);
-      val_release(a);
+      release(a);
       if (st != VAL_OK) {
         vm_raise_val(vm, st, &e);
         THROW();
@@ -743,7 +945,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_JUMP) {
       uint32_t j = OPND32(0);
 
-      if (j <= pc && vm_safepoint(vm) != 0)
+      if (j <= pc && loop_safepoint(vm) != 0)
         THROW();
       pc = j;
       vmbreak;
@@ -753,8 +955,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     ** Synopsis: if not truthy(pop) then pc = A */
     vmcase(OP_JUMP_IF_FALSE) {
       a = POP();
-      done = !val_truthy(a);
-      val_release(a);
+      done = !truthy(a);
+      release(a);
       pc = done ? OPND32(0) : pc + 5;
       vmbreak;
     }
@@ -763,8 +965,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     ** Synopsis: if truthy(pop) then pc = A */
     vmcase(OP_JUMP_IF_TRUE) {
       a = POP();
-      done = val_truthy(a);
-      val_release(a);
+      done = truthy(a);
+      release(a);
       pc = done ? OPND32(0) : pc + 5;
       vmbreak;
     }
@@ -774,7 +976,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_JUMP_IF_NOT_NULL) {
       a = POP();
       done = a.type != VAL_NULL;
-      val_release(a);
+      release(a);
       pc = done ? OPND32(0) : pc + 5;
       vmbreak;
     }
@@ -794,7 +996,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_SH_QUOTE) {
       a = POP();
       done = sh_quote_value(vm, a, &r) != 0;
-      val_release(a);
+      release(a);
       if (done)
         THROW();
       PUSH(r);
@@ -829,7 +1031,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
 
       a = POP();
       st = val_member(a, k->u.str.bytes, k->u.str.len, &r, &e);
-      val_release(a);
+      release(a);
       if (st != VAL_OK) {
         vm_raise_val(vm, st, &e);
         THROW();
@@ -844,10 +1046,14 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_SET_MEMBER) {
       const struct chunk_const *k = &vm->c->consts[OPND16(0)];
 
+      struct rbc_value *owner;
+
       b = POP();
+      owner = take_owner(vm, fr, code, pc + 3, TOP(0));
       st = val_map_set(&TOP(0), k->u.str.bytes, k->u.str.len, b, &e);
-      val_release(b);
+      release(b);
       if (st != VAL_OK) {
+        give_back(owner, TOP(0));
         vm_raise_val(vm, st, &e);
         THROW();
       }
@@ -861,8 +1067,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
       b = POP();
       a = POP();
       st = val_index(a, b, &r, &e);
-      val_release(a);
-      val_release(b);
+      release(a);
+      release(b);
       if (st != VAL_OK) {
         vm_raise_val(vm, st, &e);
         THROW();
@@ -875,12 +1081,16 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: SET_INDEX
     ** Synopsis: v = pop, i = pop, o = pop; push o with o[i] = v */
     vmcase(OP_SET_INDEX) {
+      struct rbc_value *owner;
+
       r = POP();
       b = POP();
+      owner = take_owner(vm, fr, code, pc + 1, TOP(0));
       st = val_set_index(&TOP(0), b, r, &e);
-      val_release(b);
-      val_release(r);
+      release(b);
+      release(r);
       if (st != VAL_OK) {
+        give_back(owner, TOP(0));
         vm_raise_val(vm, st, &e);
         THROW();
       }
@@ -894,7 +1104,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
       uint32_t argc = OPND8(0), names = OPND16(1), fi;
       struct rbc_value *f = &vm->stack[vm->sp - argc - 1];
 
-      if (vm_safepoint(vm) != 0)
+      /* a built-in may have effects: the full safe point; a fn call computes */
+      if ((f->type == VAL_BUILTIN ? safepoint(vm) : loop_safepoint(vm)) != 0)
         THROW();
       if (f->type == VAL_BUILTIN) {
         fi = val_builtin_index(*f);
@@ -910,8 +1121,9 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
         THROW();
       }
       fi = val_fn_index(*f);
-      val_release(*f);
-      memmove(f, f + 1, argc * sizeof *f);
+      release(*f);
+      for (uint32_t i = 0; i < argc; i++)
+        vm_vcopy(&f[i], &f[i + 1]);
       vm->sp--;
       fr->pc = pc + 4;
       if (vm_push_frame(vm, fi, argc, names, VM_RET_VALUE) != 0)
@@ -923,7 +1135,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: CALL_BUILTIN A B C
     ** Synopsis: a1..aB -> builtin A(a1..aB), the last |C| named by C */
     vmcase(OP_CALL_BUILTIN) {
-      if (vm_safepoint(vm) != 0 || vm_call_builtin(vm, OPND16(0), OPND8(2), OPND16(3)) != 0)
+      if (safepoint(vm) != 0 || vm_call_builtin(vm, OPND16(0), OPND8(2), OPND16(3)) != 0)
         THROW();
       pc += 6;
       vmbreak;
@@ -944,7 +1156,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_CONFIRM) {
       if (vm_confirm(vm, TOP(0)) != 0)
         THROW();
-      val_release(TOP(0));
+      release(TOP(0));
       TOP(0) = val_bool(true);
       pc += 1;
       vmbreak;
@@ -955,17 +1167,17 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_RETURN) {
       enum vm_ret ret = fr->ret;
 
-      r = POP();
+      vm_vcopy(&r, &vm->stack[--vm->sp]);
       vm_pop_frame(vm);
       if (ret == VM_RET_EXIT) {
         *out = r;
         return 0;
       }
       if (ret == VM_RET_TROUBLESHOOT) {
-        val_release(r);
+        release(r);
         troubleshoot_done(vm);
       } else {
-        PUSH(r);
+        vm_vcopy(&vm->stack[vm->sp++], &r);
       }
       LOAD();
       vmbreak;
@@ -987,7 +1199,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: FOR_NEXT A B
     ** Synopsis: it i: i = len(it): pc = B; else L[A] = item i, i++ */
     vmcase(OP_FOR_NEXT) {
-      if (vm_safepoint(vm) != 0
+      if (safepoint(vm) != 0
           || for_next(vm, fr->locals, OPND16(0), CHUNK_NONE32, &done) != 0)
         THROW();
       pc = done ? OPND32(2) : pc + 7;
@@ -997,9 +1209,43 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: FOR_NEXT2 A B C
     ** Synopsis: it i: done: pc = C; else L[A], L[B] = key (or index), value */
     vmcase(OP_FOR_NEXT2) {
-      if (vm_safepoint(vm) != 0 || for_next(vm, fr->locals, OPND16(0), OPND16(2), &done) != 0)
+      if (safepoint(vm) != 0 || for_next(vm, fr->locals, OPND16(0), OPND16(2), &done) != 0)
         THROW();
       pc = done ? OPND32(4) : pc + 9;
+      vmbreak;
+    }
+
+    /* Opcode: FOR_RANGE A
+    ** Synopsis: range args a1..aA: check as range() does; push start count step */
+    vmcase(OP_FOR_RANGE) {
+      if (safepoint(vm) != 0 || vm_range_begin(vm, OPND8(0)) != 0)
+        THROW();
+      pc += 2;
+      vmbreak;
+    }
+
+    /* Opcode: FOR_RANGE_NEXT A B
+    ** Synopsis: cur n step: n > 0: L[A] = cur, cur += step, n--, pc = B (a safe point) */
+    vmcase(OP_FOR_RANGE_NEXT) {
+      struct rbc_value *cur = &TOP(2), *left = &TOP(1), *l;
+
+      if (cur->type != VAL_INT || left->type != VAL_INT || TOP(0).type != VAL_INT) {
+        vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "FOR_RANGE_NEXT on a malformed loop state");
+        THROW();
+      }
+      if (loop_safepoint(vm) != 0)
+        THROW();
+      if (left->as.i <= 0) {
+        pc += 7;
+        vmbreak;
+      }
+      l = &fr->locals[OPND16(0)];
+      release(*l);
+      vm_vcopy(l, cur);
+      /* unsigned: a hand-made state cannot overflow into undefined behaviour */
+      if (--left->as.i > 0)
+        cur->as.i = (int64_t)((uint64_t)cur->as.i + (uint64_t)TOP(0).as.i);
+      pc = OPND32(2);
       vmbreak;
     }
 
@@ -1008,7 +1254,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_PHASE_BEGIN) {
       a = POP();
       done = phase_begin(vm, OPND16(0), a) != 0;
-      val_release(a);
+      release(a);
       if (done)
         THROW();
       pc += 3;
@@ -1021,7 +1267,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
       vm_check_budget(vm);
       ev_phase_end(vm->ev);
       vm->phase.open = false;
-      if (vm_safepoint(vm) != 0)
+      if (safepoint(vm) != 0)
         THROW();
       pc += 3;
       vmbreak;
@@ -1043,8 +1289,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
       if (!h)
         THROW();
       a = POP();
-      done = !val_truthy(a);
-      val_release(a);
+      done = !truthy(a);
+      release(a);
       if (done)
         h->u.step.state = VM_STEP_SKIPPED;
       pc = done ? OPND32(0) : pc + 5;
@@ -1061,11 +1307,12 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
         THROW();
       a = POP();
       ms = duration_ms(vm, a, "a step timeout", false);
-      val_release(a);
+      release(a);
       if (ms < 0)
         THROW();
       h->u.step.timeout_ms = ms;
       h->u.step.deadline = clock_monotonic_ms(vm->clock) + ms;
+      vm->deadlines = true;
       pc += 1;
       vmbreak;
     }
@@ -1082,7 +1329,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: RETRY_BEGIN
     ** Synopsis: n every backoff max: run the body up to n times */
     vmcase(OP_RETRY_BEGIN) {
-      if (vm_safepoint(vm) != 0 || retry_begin(vm, pc + 1) != 0)
+      if (safepoint(vm) != 0 || retry_begin(vm, pc + 1) != 0)
         THROW();
       pc += 1;
       vmbreak;
@@ -1114,8 +1361,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
       if (!h)
         THROW();
       a = POP();
-      done = val_truthy(a);
-      val_release(a);
+      done = truthy(a);
+      release(a);
       if (done) {
         vm_pop_handler(vm);
         pc += 5;
@@ -1132,8 +1379,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_ASSERT) {
       const uint32_t *w = kdesc(vm, OPND16(0));
 
-      if (val_truthy(TOP(0))) {
-        val_release(POP());
+      if (truthy(TOP(0))) {
+        release(POP());
         pc = OPND32(2);
         vmbreak;
       }
@@ -1156,8 +1403,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
         vm_raise_val(vm, st, &e);
         THROW();
       }
-      done = val_truthy(r);
-      val_release(r);
+      done = truthy(r);
+      release(r);
       if (done) {
         vm_popn(vm, 2);
         pc = OPND32(2);
@@ -1179,7 +1426,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
 
       a = POP();
       vm_masked(a, msg, sizeof msg);
-      val_release(a);
+      release(a);
       assert_failed(vm, OPND16(0), msg);
       THROW();
     }
@@ -1198,7 +1445,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_PAR_BEGIN) {
       a = POP();
       done = a.type != VAL_NULL && (a.type != VAL_INT || a.as.i < 1);
-      val_release(a);
+      release(a);
       if (done) {
         vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "a parallel limit must be an int >= 1");
         THROW();
@@ -1229,7 +1476,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
       if ((a.type != VAL_LIST && a.type != VAL_NULL) || h->u.par.has_each) {
         vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "parallel for: cannot iterate over a %s",
                  val_kind(a));
-        val_release(a);
+        release(a);
         THROW();
       }
       if (a.type == VAL_NULL) {
@@ -1274,6 +1521,9 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     }
 
     default:
+#ifdef VM_THREADED
+    L_bad_op:
+#endif
       vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "bad opcode %u at %u", code[pc], pc);
       THROW();
     }
@@ -1286,6 +1536,9 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     LOAD();
   }
 }
+#ifdef VM_THREADED
+#pragma GCC diagnostic pop
+#endif
 
 /* }==== */
 
@@ -1345,6 +1598,7 @@ static void vm_free(struct vm *vm)
   free(vm->stack);
   free(vm->h);
   free(vm->workdir);
+  vm_locals_drain(vm);
 }
 
 /*

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "stdlib/natives.h"
 #include "vm/vm.h"
@@ -175,6 +176,15 @@ struct vm_phase {
   bool overrun;                 /* RB5005 reported */
 };
 
+/* Size classes of recycled locals arrays: 1, 2, 4 .. 2^(VM_LCLASSES-1) values. */
+#define VM_LCLASSES 8
+
+/* The header in front of a locals array (vm_locals_new): its class, its free-list link. */
+struct vm_lbuf {
+  struct vm_lbuf *next;         /* next free array of the class */
+  uint32_t cls;                 /* size class; VM_LCLASSES: not recycled */
+};
+
 struct vm {
   const struct chunk *c;        /* borrowed */
   const struct vm_run_options *opts;
@@ -203,7 +213,60 @@ struct vm {
   bool step_open;               /* a step event is open (ev_step_start sent) */
   bool *step_started;           /* per constant index: that STEP began */
   bool tolerated;               /* a step failed under `on failure continue` */
+  struct vm_lbuf *lfree[VM_LCLASSES];   /* owned: recycled locals arrays per class */
+  bool deadlines;               /* a step timeout was set: safe points read the clock */
+  uint32_t ticks;               /* loop safe points passed (vm.c loop_safepoint) */
 };
+
+/* }==== */
+
+/* {==== inline reference counting ==== */
+
+/* The value types with a counted heap payload (string, list, map, fn). */
+#define VM_HEAP_TYPES ((1u << VAL_STRING) | (1u << VAL_LIST) | (1u << VAL_MAP) | (1u << VAL_FN))
+
+/* val_release without the call for a scalar (which has nothing to release). */
+static inline void vm_release(struct rbc_value v)
+{
+  if ((VM_HEAP_TYPES >> v.type) & 1u)
+    val_release(v);
+}
+
+
+/*
+** Copying a value as two 8-byte words.  A value stored in pieces (a type
+** byte, then a payload) and read back whole with one 16-byte load makes
+** the CPU wait for the stores to drain (a failed store-to-load forward);
+** the hot instructions copy and build values word by word instead.
+*/
+static inline void vm_vcopy(struct rbc_value *dst, const struct rbc_value *src)
+{
+  uint64_t w0, w1;
+
+  memcpy(&w0, src, 8);
+  memcpy(&w1, (const char *)src + 8, 8);
+  memcpy(dst, &w0, 8);
+  memcpy((char *)dst + 8, &w1, 8);
+}
+
+/*
+** *dst = an int (VAL_INT, payload i) or a bool (VAL_BOOL, i 0 or 1) with
+** taint secret, as two word stores.  The word arithmetic needs the layout
+** of a little-endian host (type at byte 0, secret at byte 1, a bool's byte
+** first in the payload); elsewhere the value is assigned field by field.
+*/
+static inline void vm_vset_i64(struct rbc_value *dst, uint8_t type, bool secret, int64_t i)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t w0 = (uint64_t)type | (uint64_t)secret << 8;
+
+  memcpy(dst, &w0, 8);
+  memcpy((char *)dst + 8, &i, 8);
+#else
+  *dst = type == VAL_BOOL ? val_bool(i != 0) : val_int(i);
+  dst->secret = secret;
+#endif
+}
 
 /* }==== */
 
@@ -246,6 +309,19 @@ void vm_popn(struct vm *vm, uint32_t n);
 int vm_push_frame(struct vm *vm, uint32_t fn_index, uint32_t argc, uint32_t names,
                   enum vm_ret ret);
 
+/*
+** A locals array of n null values (frames and parallel branches).  Arrays
+** are recycled per size class, so a call costs no malloc once the run is
+** warm.  Owned by the caller until vm_locals_free; NULL on out of memory.
+*/
+struct rbc_value *vm_locals_new(struct vm *vm, uint32_t n);
+
+/* Release the n values of l and recycle l (NULL is a no-op). */
+void vm_locals_free(struct vm *vm, struct rbc_value *l, uint32_t n);
+
+/* Free the recycled arrays (at the end of a run). */
+void vm_locals_drain(struct vm *vm);
+
 /* Pop the top frame: release its locals and its handler records. */
 void vm_pop_frame(struct vm *vm);
 
@@ -280,6 +356,13 @@ void vm_check_budget(struct vm *vm);
 ** 0, or -1 with an error raised (arguments popped either way).
 */
 int vm_call_builtin(struct vm *vm, uint32_t b, uint32_t argc, uint32_t names);
+
+/*
+** FOR_RANGE: check the top argc values as range()'s arguments and replace
+** them by the counting loop's state [start count step].  0, or -1 (error
+** raised, arguments popped).
+*/
+int vm_range_begin(struct vm *vm, uint32_t argc);
 
 /* The CONFIRM gate with question q (borrowed).  0 (answered yes), or -1 (halt raised). */
 int vm_confirm(struct vm *vm, struct rbc_value q);

@@ -166,7 +166,7 @@ int vm_reserve(struct vm *vm, uint64_t need)
 void vm_popn(struct vm *vm, uint32_t n)
 {
   while (n-- > 0 && vm->sp > 0)
-    val_release(vm->stack[--vm->sp]);
+    vm_release(vm->stack[--vm->sp]);
 }
 
 /* The name of function f (for messages). */
@@ -250,18 +250,19 @@ int vm_push_frame(struct vm *vm, uint32_t fn_index, uint32_t argc, uint32_t name
     return vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "`%s` takes %u argument%s, got %u",
                     fn_name(vm, f), f->arity, f->arity == 1 ? "" : "s", npos);
   }
-  if (check_named(vm, f, npos, names) != 0) {
+  if (nn > 0 && check_named(vm, f, npos, names) != 0) {
     vm_popn(vm, argc);
     return -1;
   }
-  locals = calloc(f->nlocals ? f->nlocals : 1, sizeof *locals);
-  if (!locals || vm_reserve(vm, (uint64_t)first + f->max_stack + 1) != 0) {
-    free(locals);
+  locals = vm_locals_new(vm, f->nlocals);
+  if (!locals || ((uint64_t)first + f->max_stack + 1 > vm->stack_cap
+                  && vm_reserve(vm, (uint64_t)first + f->max_stack + 1) != 0)) {
+    vm_locals_free(vm, locals, 0);
     vm_popn(vm, argc);
     return locals ? -1 : vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "out of memory");
   }
   for (uint32_t i = 0; i < npos; i++)
-    locals[i] = vm->stack[first + i];
+    vm_vcopy(&locals[i], &vm->stack[first + i]);
   for (uint32_t j = 0; j < nn; j++)
     locals[param_index(vm, f, names_at(vm, names, j))] = vm->stack[first + npos + j];
   vm->sp = first;
@@ -275,6 +276,70 @@ int vm_push_frame(struct vm *vm, uint32_t fn_index, uint32_t argc, uint32_t name
   return 0;
 }
 
+/* The header of locals array l (vm_locals_new puts it in the slot before l[0]). */
+static struct vm_lbuf *lbuf_of(struct rbc_value *l)
+{
+  return (struct vm_lbuf *)(void *)(l - 1);
+}
+
+/* A locals array of n null values, recycled when one of its class is free. */
+struct rbc_value *vm_locals_new(struct vm *vm, uint32_t n)
+{
+  _Static_assert(sizeof(struct vm_lbuf) <= sizeof(struct rbc_value), "lbuf header size");
+  uint32_t cls = 0;
+  struct vm_lbuf *b;
+  struct rbc_value *l;
+
+  while (cls < VM_LCLASSES && (1u << cls) < n)
+    cls++;
+  if (cls < VM_LCLASSES && vm->lfree[cls]) {
+    b = vm->lfree[cls];
+    vm->lfree[cls] = b->next;
+  } else {
+    size_t cap = cls < VM_LCLASSES ? (size_t)1 << cls : n;
+
+    b = malloc((cap + 1) * sizeof(struct rbc_value));
+    if (!b)
+      return NULL;
+    b->cls = cls;
+  }
+  l = (struct rbc_value *)(void *)b + 1;
+  for (uint32_t i = 0; i < (n ? n : 1); i++)
+    l[i] = val_null();
+  return l;
+}
+
+/* Release l's n values and put l on its class's free list (or free it). */
+void vm_locals_free(struct vm *vm, struct rbc_value *l, uint32_t n)
+{
+  struct vm_lbuf *b;
+
+  if (!l)
+    return;
+  for (uint32_t i = 0; i < n; i++)
+    vm_release(l[i]);
+  b = lbuf_of(l);
+  if (b->cls < VM_LCLASSES) {
+    b->next = vm->lfree[b->cls];
+    vm->lfree[b->cls] = b;
+  } else {
+    free(b);
+  }
+}
+
+/* Free every recycled locals array. */
+void vm_locals_drain(struct vm *vm)
+{
+  for (int c = 0; c < VM_LCLASSES; c++) {
+    while (vm->lfree[c]) {
+      struct vm_lbuf *b = vm->lfree[c];
+
+      vm->lfree[c] = b->next;
+      free(b);
+    }
+  }
+}
+
 /* Pop the top frame with its handler records, locals and operands. */
 void vm_pop_frame(struct vm *vm)
 {
@@ -283,9 +348,7 @@ void vm_pop_frame(struct vm *vm)
   while (vm->nh > 0 && vm->h[vm->nh - 1].frame == vm->nframes - 1)
     vm_pop_handler(vm);
   vm_popn(vm, vm->sp - fr->base);
-  for (uint32_t i = 0; fr->locals && i < fr->fn->nlocals; i++)
-    val_release(fr->locals[i]);
-  free(fr->locals);
+  vm_locals_free(vm, fr->locals, fr->fn->nlocals);
   fr->locals = NULL;
   vm->nframes--;
 }
@@ -319,11 +382,9 @@ struct vm_handler *vm_push_handler(struct vm *vm, enum vm_hkind k)
 }
 
 /* Release the locals array `l` of n values (NULL is a no-op). */
-static void free_locals(struct rbc_value *l, uint32_t n)
+static void free_locals(struct vm *vm, struct rbc_value *l, uint32_t n)
 {
-  for (uint32_t i = 0; l && i < n; i++)
-    val_release(l[i]);
-  free(l);
+  vm_locals_free(vm, l, n);
 }
 
 /* Pop the top record; a running parallel group gives its frame its locals back. */
@@ -339,7 +400,7 @@ void vm_pop_handler(struct vm *vm)
     if (p->has_each)
       val_release(p->each);
     if (p->saved) {
-      free_locals(fr->locals, fr->fn->nlocals);
+      free_locals(vm, fr->locals, fr->fn->nlocals);
       fr->locals = p->saved;
     }
     vm_error_clear(&p->first);
@@ -616,6 +677,40 @@ int vm_call_builtin(struct vm *vm, uint32_t b, uint32_t argc, uint32_t names)
   return 0;
 }
 
+/*
+** FOR_RANGE: the top argc values are range()'s arguments; check them as
+** range() does (std_range_count: same errors, raised like a failing call
+** of range()) and replace them by the loop state [start count step], ints,
+** start secret when an argument was.  0, or -1 with an error raised.
+*/
+int vm_range_begin(struct vm *vm, uint32_t argc)
+{
+  struct rbc_value *args = &vm->stack[vm->sp - argc], count = val_null();
+  struct rbc_value start, step;
+  struct std_call call;
+  struct ev_loc loc;
+
+  memset(&call, 0, sizeof call);
+  call.host = &vm->host;
+  call.args = args;
+  call.nargs = (int)argc;
+  vm_loc(vm, vm->ipc, &loc);
+  call.span = loc.span;
+  call.code = DIAG_RB5011;
+  if (std_range_count(&call, &count) != 0) {
+    vm_popn(vm, argc);
+    return native_failed(vm, &call, std_builtins[STD_BI_range].name, false);
+  }
+  start = val_tainted(val_int(args[0].as.i), count.secret);
+  step = val_int(argc == 3 ? args[2].as.i : 1);
+  vm_popn(vm, argc);
+  count.secret = false;
+  vm->stack[vm->sp++] = start;
+  vm->stack[vm->sp++] = count;
+  vm->stack[vm->sp++] = step;
+  return 0;
+}
+
 /* }==== */
 
 /* {==== the confirm gate ==== */
@@ -875,9 +970,9 @@ enum vm_unwind vm_unwind(struct vm *vm)
 /* {==== parallel groups (sequential in this version) ==== */
 
 /* A fresh copy of the saved locals for a branch; NULL on oom. */
-static struct rbc_value *copy_locals(const struct rbc_value *from, uint32_t n)
+static struct rbc_value *copy_locals(struct vm *vm, const struct rbc_value *from, uint32_t n)
 {
-  struct rbc_value *l = calloc(n ? n : 1, sizeof *l);
+  struct rbc_value *l = vm_locals_new(vm, n);
 
   for (uint32_t i = 0; l && i < n; i++)
     l[i] = val_retain(from[i]);
@@ -889,10 +984,10 @@ static int start_branch(struct vm *vm, struct vm_handler *h)
 {
   struct vm_par_rec *p = &h->u.par;
   struct vm_frame *fr = &vm->frames[h->frame];
-  struct rbc_value *l = copy_locals(p->saved, fr->fn->nlocals);
+  struct rbc_value *l = copy_locals(vm, p->saved, fr->fn->nlocals);
 
   if (!l || vm_reserve(vm, (uint64_t)vm->sp + fr->fn->max_stack + 1) != 0) {
-    free_locals(l, fr->fn->nlocals);
+    free_locals(vm, l, fr->fn->nlocals);
     return l ? -1 : vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "out of memory");
   }
   fr->locals = l;
@@ -939,7 +1034,7 @@ enum vm_unwind vm_par_next(struct vm *vm, struct vm_handler *h)
   struct vm_par_rec *p = &h->u.par;
   struct vm_frame *fr = &vm->frames[h->frame];
 
-  free_locals(fr->locals, fr->fn->nlocals);
+  free_locals(vm, fr->locals, fr->fn->nlocals);
   fr->locals = NULL;
   if (++p->next < p->total)
     return start_branch(vm, h) == 0 ? VM_RESUME : VM_STOP;

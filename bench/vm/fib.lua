@@ -1,0 +1,6 @@
+-- fib(30) by naive recursion: 2,692,537 calls (bench/vm.sh).
+local function fib(n)
+  if n < 2 then return n end
+  return fib(n - 1) + fib(n - 2)
+end
+print(fib(30))
