@@ -82,6 +82,37 @@ check_scope_find(const struct scope *s, const char *name)
 }
 
 /*
+** Double s's bucket array when its chains grow long, so lookups stay O(1)
+** for a runbook with tens of thousands of names.  Chains keep their order
+** (a later definition still hides an earlier one).  On out of memory the
+** table just stays as it is.
+*/
+static void
+scope_grow(struct checker *c, struct scope *s)
+{
+  size_t n = s->nbuckets * 2, b, nb;
+  struct sym **buckets = arena_alloc(c->sh->a, n * sizeof *buckets);
+  struct sym **tails = arena_alloc(c->sh->a, n * sizeof *tails);
+  struct sym *p, *next;
+
+  if (buckets == NULL || tails == NULL)
+    return;
+  for (b = 0; b < s->nbuckets; b++)
+    for (p = s->buckets[b]; p != NULL; p = next) {
+      next = p->next;
+      nb = hash_name(p->name) & (n - 1);
+      p->next = NULL;
+      if (tails[nb] == NULL)
+        buckets[nb] = p;
+      else
+        tails[nb]->next = p;
+      tails[nb] = p;
+    }
+  s->buckets = buckets;
+  s->nbuckets = n;
+}
+
+/*
 ** Add `name` to scope s.  A later definition of the same name in the same
 ** scope hides the earlier one (callers report duplicates first).
 */
@@ -104,6 +135,8 @@ check_define(struct checker *c, struct scope *s, const char *name,
   sym->span = span;
   sym->src = c->src;
   sym->decl = decl;
+  if (s->count >= 2 * s->nbuckets)
+    scope_grow(c, s);
   b = hash_name(name) & (s->nbuckets - 1);
   sym->next = s->buckets[b];
   s->buckets[b] = sym;
