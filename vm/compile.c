@@ -85,6 +85,8 @@ struct comp {
   struct fstate *fs;            /* current function */
   struct gname *globals;
   uint32_t nglobals, gcap;
+  uint32_t *gindex;             /* open-addressing index into globals (i + 1), or NULL */
+  uint32_t gindex_cap;          /* a power of two, > 2 * nglobals */
   struct tsname *ts;
   uint32_t nts, tscap;
   bool failed;                  /* an error diagnostic was added */
@@ -312,14 +314,70 @@ static int find_local(const struct comp *cs, const char *name)
   return -1;
 }
 
+/* FNV-1a of a NUL-terminated name. */
+static uint32_t name_hash(const char *name)
+{
+  uint32_t h = 2166136261u;
+
+  while (*name != '\0')
+    h = (h ^ (unsigned char)*name++) * 16777619u;
+  return h;
+}
+
+/* Slot of the runbook-level binding `name`, or -1. */
 static int find_global(const struct comp *cs, const char *name)
 {
-  uint32_t i;
+  uint32_t i, mask;
 
-  for (i = 0; i < cs->nglobals; i++)
-    if (strcmp(cs->globals[i].name, name) == 0)
-      return cs->globals[i].slot;
+  if (cs->gindex == NULL) {     /* few globals: a scan is cheapest */
+    for (i = 0; i < cs->nglobals; i++)
+      if (strcmp(cs->globals[i].name, name) == 0)
+        return cs->globals[i].slot;
+    return -1;
+  }
+  mask = cs->gindex_cap - 1;
+  for (i = name_hash(name) & mask; cs->gindex[i] != 0; i = (i + 1) & mask)
+    if (strcmp(cs->globals[cs->gindex[i] - 1].name, name) == 0)
+      return cs->globals[cs->gindex[i] - 1].slot;
   return -1;
+}
+
+/* Put globals[k] into the index (which has room). */
+static void gindex_put(struct comp *cs, uint32_t k)
+{
+  uint32_t mask = cs->gindex_cap - 1, i;
+
+  for (i = name_hash(cs->globals[k].name) & mask; cs->gindex[i] != 0; i = (i + 1) & mask)
+    ;
+  cs->gindex[i] = k + 1;
+}
+
+/*
+** Keep the hash index of globals at most half full once there are more than
+** a few (runbooks and libraries with thousands of functions compile in
+** linear time).  Returns -1 when out of memory.
+*/
+static int gindex_update(struct comp *cs)
+{
+  uint32_t cap, k, *idx;
+
+  if (cs->nglobals < 16)
+    return 0;
+  if (cs->gindex != NULL && 2 * cs->nglobals < cs->gindex_cap) {
+    gindex_put(cs, cs->nglobals - 1);
+    return 0;
+  }
+  for (cap = 64; cap <= 4 * cs->nglobals; cap *= 2)
+    ;
+  idx = calloc(cap, sizeof *idx);
+  if (idx == NULL)
+    return -1;
+  free(cs->gindex);
+  cs->gindex = idx;
+  cs->gindex_cap = cap;
+  for (k = 0; k < cs->nglobals; k++)
+    gindex_put(cs, k);
+  return 0;
 }
 
 /* Is `name` free of local and global bindings (so a built-in or module)? */
@@ -358,6 +416,10 @@ static int add_global(struct comp *cs, const char *name, enum chunk_gkind kind,
   }
   cs->globals[cs->nglobals].name = name;
   cs->globals[cs->nglobals++].slot = (uint16_t)slot;
+  if (gindex_update(cs) != 0) {
+    oom(cs, span);
+    return -1;
+  }
   return slot;
 }
 
@@ -2212,6 +2274,7 @@ int comp_compile_opts(const struct source *src, const struct ast_node *file,
   free_libs(&cs);
   arena_free(cs.arena);
   free(cs.globals);
+  free(cs.gindex);
   free(cs.ts);
   if (cs.failed) {
     chunk_free(cs.c);
