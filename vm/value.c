@@ -125,10 +125,7 @@ void val_mem_fail_after(long n)
 }
 
 /* Record a printf-formatted message in err (may be NULL); returns st. */
-static enum val_status fail(struct val_err *err, enum val_status st, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
-
-static enum val_status fail(struct val_err *err, enum val_status st, const char *fmt, ...)
+enum val_status val_fail(struct val_err *err, enum val_status st, const char *fmt, ...)
 {
   va_list ap;
 
@@ -143,7 +140,7 @@ static enum val_status fail(struct val_err *err, enum val_status st, const char 
 /* The one message for allocation failures. */
 static enum val_status oom(struct val_err *err)
 {
-  return fail(err, VAL_ERR_OOM, "out of memory");
+  return val_fail(err, VAL_ERR_OOM, "out of memory");
 }
 
 /* }==== */
@@ -730,7 +727,7 @@ enum val_status val_list_push(struct rbc_value *slot, struct rbc_value item,
   enum val_status st;
 
   if (slot->type != VAL_LIST)
-    return fail(err, VAL_ERR_TYPE, "cannot append to a %s", val_kind(*slot));
+    return val_fail(err, VAL_ERR_TYPE, "cannot append to a %s", val_kind(*slot));
   item = val_retain(item);
   st = make_unique(slot, err);
   if (st == VAL_OK)
@@ -753,7 +750,7 @@ enum val_status val_map_set(struct rbc_value *slot, const char *key, size_t klen
   enum val_status st;
 
   if (slot->type != VAL_MAP)
-    return fail(err, VAL_ERR_TYPE, "cannot set a key on a %s", val_kind(*slot));
+    return val_fail(err, VAL_ERR_TYPE, "cannot set a key on a %s", val_kind(*slot));
   value = val_retain(value);
   st = make_unique(slot, err);
   if (st == VAL_OK)
@@ -780,7 +777,7 @@ enum val_status val_map_delete(struct rbc_value *slot, const char *key, size_t k
   if (found)
     *found = false;
   if (slot->type != VAL_MAP)
-    return fail(err, VAL_ERR_TYPE, "cannot delete a key from a %s", val_kind(*slot));
+    return val_fail(err, VAL_ERR_TYPE, "cannot delete a key from a %s", val_kind(*slot));
   if (map_find(slot->as.m, key, klen) == SIZE_MAX)
     return VAL_OK;
   st = make_unique(slot, err);
@@ -996,7 +993,7 @@ static enum val_status eq_rec(struct rbc_value a, struct rbc_value b, bool *eq, 
   *tnt = *tnt || a.secret || b.secret;
   *eq = false;
   if (depth > VAL_MAX_DEPTH)
-    return fail(err, VAL_ERR_DEPTH, "values nest deeper than %d levels", VAL_MAX_DEPTH);
+    return val_fail(err, VAL_ERR_DEPTH, "values nest deeper than %d levels", VAL_MAX_DEPTH);
   if (is_number(a) && is_number(b)) {
     *eq = cmp_numbers(a, b) == 0;
     return VAL_OK;
@@ -1047,7 +1044,7 @@ static enum val_status compare_op(const char *op, struct rbc_value a, struct rbc
   else if (a.type == b.type && (a.type == VAL_DURATION || a.type == VAL_TIME))
     *cmp = cmp_i64(a.as.i, b.as.i);
   else
-    return fail(err, VAL_ERR_TYPE, "cannot compare %s and %s with '%s'",
+    return val_fail(err, VAL_ERR_TYPE, "cannot compare %s and %s with '%s'",
                 val_kind(a), val_kind(b), op);
   return VAL_OK;
 }
@@ -1093,14 +1090,14 @@ const char *val_binop_name(enum val_binop op)
 static enum val_status type_error(enum val_binop op, struct rbc_value a, struct rbc_value b,
                                   struct val_err *err)
 {
-  return fail(err, VAL_ERR_TYPE, "cannot apply '%s' to %s and %s",
+  return val_fail(err, VAL_ERR_TYPE, "cannot apply '%s' to %s and %s",
               val_binop_name(op), val_kind(a), val_kind(b));
 }
 
 /* Overflow of int arithmetic: an error, never wrap-around. */
 static enum val_status int_overflow(enum val_binop op, struct val_err *err)
 {
-  return fail(err, VAL_ERR_OVERFLOW, "integer overflow in '%s'", val_binop_name(op));
+  return val_fail(err, VAL_ERR_OVERFLOW, "integer overflow in '%s'", val_binop_name(op));
 }
 
 /* A float result, or VAL_ERR_OVERFLOW when it is not finite. */
@@ -1108,7 +1105,7 @@ static enum val_status float_result(enum val_binop op, double f, struct rbc_valu
                                     struct val_err *err)
 {
   if (!isfinite(f))
-    return fail(err, VAL_ERR_OVERFLOW, "float result of '%s' is out of range",
+    return val_fail(err, VAL_ERR_OVERFLOW, "float result of '%s' is out of range",
                 val_binop_name(op));
   *out = val_float(f);
   return VAL_OK;
@@ -1125,7 +1122,7 @@ static enum val_status to_ms(enum val_binop op, double x, int64_t *ms, struct va
   double frac;
 
   if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
-    return fail(err, VAL_ERR_OVERFLOW, "duration result of '%s' is out of range",
+    return val_fail(err, VAL_ERR_OVERFLOW, "duration result of '%s' is out of range",
                 val_binop_name(op));
   t = (int64_t)x;
   frac = x - (double)t;
@@ -1206,7 +1203,7 @@ static enum val_status i64_result(enum val_binop op, bool ok, enum val_type type
                                   struct val_err *err)
 {
   if (!ok)
-    return fail(err, VAL_ERR_OVERFLOW, "%s overflow in '%s'", val_type_name(type),
+    return val_fail(err, VAL_ERR_OVERFLOW, "%s overflow in '%s'", val_type_name(type),
                 val_binop_name(op));
   out->type = (uint8_t)type;
   out->as.i = *r;
@@ -1307,7 +1304,7 @@ static enum val_status op_mul(struct rbc_value a, struct rbc_value b, struct rbc
 /* Division or modulo by zero, for every type that divides. */
 static enum val_status div_zero(enum val_binop op, struct val_err *err)
 {
-  return fail(err, VAL_ERR_DIV_ZERO, "%s by zero",
+  return val_fail(err, VAL_ERR_DIV_ZERO, "%s by zero",
               op == VAL_OP_DIV ? "division" : "modulo");
 }
 
@@ -1451,7 +1448,7 @@ enum val_status val_binop(enum val_binop op, struct rbc_value a, struct rbc_valu
     st = op_compare(op, a, b, out, &tnt, err);
     break;
   default:
-    st = fail(err, VAL_ERR_TYPE, "unknown operator %d", (int)op);
+    st = val_fail(err, VAL_ERR_TYPE, "unknown operator %d", (int)op);
     break;
   }
   if (st != VAL_OK) {
@@ -1471,13 +1468,13 @@ enum val_status val_unop(enum val_unop op, struct rbc_value a, struct rbc_value 
     *out = val_bool(!val_truthy(a));
   } else if (a.type == VAL_INT || a.type == VAL_DURATION) {
     if (a.as.i == INT64_MIN)
-      return fail(err, VAL_ERR_OVERFLOW, "%s overflow in unary '-'", val_kind(a));
+      return val_fail(err, VAL_ERR_OVERFLOW, "%s overflow in unary '-'", val_kind(a));
     out->type = a.type;
     out->as.i = -a.as.i;
   } else if (a.type == VAL_FLOAT) {
     *out = val_float(-a.as.f);
   } else {
-    return fail(err, VAL_ERR_TYPE, "cannot apply unary '-' to %s", val_kind(a));
+    return val_fail(err, VAL_ERR_TYPE, "cannot apply unary '-' to %s", val_kind(a));
   }
   out->secret = a.secret;
   return VAL_OK;
@@ -1513,7 +1510,7 @@ static enum val_status time_member(int64_t t, const char *name, size_t len,
   else if (is_word(name, len, "iso"))
     return val_string_cstr(val_format_time(t, false, buf), out, err);
   else
-    return fail(err, VAL_ERR_TYPE, "a time has no member '%.*s'", (int)(len > 64 ? 64 : len),
+    return val_fail(err, VAL_ERR_TYPE, "a time has no member '%.*s'", (int)(len > 64 ? 64 : len),
                 name);
   return VAL_OK;
 }
@@ -1527,7 +1524,7 @@ static enum val_status duration_member(int64_t ms, const char *name, size_t len,
   else if (is_word(name, len, "minutes"))   *out = val_float((double)ms / 60000.0);
   else if (is_word(name, len, "hours"))     *out = val_float((double)ms / 3600000.0);
   else
-    return fail(err, VAL_ERR_TYPE, "a duration has no member '%.*s'",
+    return val_fail(err, VAL_ERR_TYPE, "a duration has no member '%.*s'",
                 (int)(len > 64 ? 64 : len), name);
   return VAL_OK;
 }
@@ -1551,7 +1548,7 @@ enum val_status val_member(struct rbc_value obj, const char *name, size_t len,
   } else if (obj.type == VAL_DURATION) {
     st = duration_member(obj.as.i, name, len, out, err);
   } else if (obj.type != VAL_NULL) {
-    return fail(err, VAL_ERR_TYPE, "cannot read member '%.*s' of a %s",
+    return val_fail(err, VAL_ERR_TYPE, "cannot read member '%.*s' of a %s",
                 (int)(len > 64 ? 64 : len), name, val_kind(obj));
   }
   if (st == VAL_OK)
@@ -1578,8 +1575,8 @@ static bool list_pos(int64_t i, size_t len, size_t *pos)
 static enum val_status index_error(struct rbc_value idx, size_t len, struct val_err *err)
 {
   if (idx.secret)
-    return fail(err, VAL_ERR_INDEX, "index out of range (length %zu)", len);
-  return fail(err, VAL_ERR_INDEX, "index %lld out of range (length %zu)",
+    return val_fail(err, VAL_ERR_INDEX, "index out of range (length %zu)", len);
+  return val_fail(err, VAL_ERR_INDEX, "index %lld out of range (length %zu)",
               (long long)idx.as.i, len);
 }
 
@@ -1607,7 +1604,7 @@ enum val_status val_index(struct rbc_value obj, struct rbc_value index,
     if (v)
       *out = val_retain(*v);
   } else {
-    return fail(err, VAL_ERR_TYPE, "cannot index a %s with a %s", val_kind(obj),
+    return val_fail(err, VAL_ERR_TYPE, "cannot index a %s with a %s", val_kind(obj),
                 val_kind(index));
   }
   if (st == VAL_OK)
@@ -1627,11 +1624,11 @@ enum val_status val_set_index(struct rbc_value *slot, struct rbc_value index,
 
   if (slot->type == VAL_MAP && index.type == VAL_STRING) {
     if (index.secret)
-      return fail(err, VAL_ERR_TYPE, "a secret cannot be used as a map key");
+      return val_fail(err, VAL_ERR_TYPE, "a secret cannot be used as a map key");
     return val_map_set(slot, index.as.s->data, index.as.s->len, value, err);
   }
   if (slot->type != VAL_LIST || index.type != VAL_INT)
-    return fail(err, VAL_ERR_TYPE, "cannot assign to an index of a %s with a %s",
+    return val_fail(err, VAL_ERR_TYPE, "cannot assign to an index of a %s with a %s",
                 val_kind(*slot), val_kind(index));
   if (!list_pos(index.as.i, slot->as.l->len, &pos))
     return index_error(index, slot->as.l->len, err);
@@ -1655,7 +1652,7 @@ enum val_status val_len(struct rbc_value v, struct rbc_value *out, struct val_er
   case VAL_LIST:   *out = val_int((int64_t)v.as.l->len); break;
   case VAL_MAP:    *out = val_int((int64_t)v.as.m->count); break;
   default:
-    return fail(err, VAL_ERR_TYPE, "a %s has no length", val_kind(v));
+    return val_fail(err, VAL_ERR_TYPE, "a %s has no length", val_kind(v));
   }
   out->secret = v.secret;
   return VAL_OK;

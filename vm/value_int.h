@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vm/value.h"
+
 /* {==== allocation funnel ==== */
 
 /*
@@ -24,6 +26,13 @@ void val_mem_free(void *p);
 ** after it until the next call; n = 0 turns failures off.
 */
 void val_mem_fail_after(long n);
+
+/*
+** Record a printf-formatted message in err (which may be NULL) and return
+** st: the one way value code reports a failure.
+*/
+enum val_status val_fail(struct val_err *err, enum val_status st, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
 
 /* }==== */
 

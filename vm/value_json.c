@@ -6,6 +6,7 @@
 ** Encoding writes text directly with struct val_buf so floats come out in
 ** the shortest round-trip form (jansson prints 0.1 as 0.10000000000000001).
 */
+#include "vm/value_int.h"
 #include "vm/value_json.h"
 
 #include <math.h>
@@ -15,26 +16,10 @@
 
 /* {==== errors ==== */
 
-static enum val_status fail(struct val_err *err, enum val_status st, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
-
-/* Record a printf-formatted message in err (may be NULL); returns st. */
-static enum val_status fail(struct val_err *err, enum val_status st, const char *fmt, ...)
-{
-  va_list ap;
-
-  if (err) {
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-  }
-  return st;
-}
-
 /* The nesting limit, in both directions. */
 static enum val_status too_deep(struct val_err *err)
 {
-  return fail(err, VAL_ERR_DEPTH, "JSON nests deeper than %d levels", VAL_MAX_DEPTH);
+  return val_fail(err, VAL_ERR_DEPTH, "JSON nests deeper than %d levels", VAL_MAX_DEPTH);
 }
 
 /* }==== */
@@ -104,7 +89,7 @@ static enum val_status from_json(const json_t *j, bool secret, int depth,
   case JSON_INTEGER: *out = val_int((int64_t)json_integer_value(j)); break;
   case JSON_REAL:
     if (!isfinite(json_real_value(j)))
-      return fail(err, VAL_ERR_TYPE, "JSON number is not finite");
+      return val_fail(err, VAL_ERR_TYPE, "JSON number is not finite");
     *out = val_float(json_real_value(j));
     break;
   case JSON_STRING:
@@ -128,7 +113,7 @@ enum val_status val_from_json(const json_t *j, bool secret, struct rbc_value *ou
 {
   if (!j) {
     *out = val_null();
-    return fail(err, VAL_ERR_TYPE, "no JSON value");
+    return val_fail(err, VAL_ERR_TYPE, "no JSON value");
   }
   return from_json(j, secret, 0, out, err);
 }
@@ -138,17 +123,17 @@ static enum val_status parse_error(const json_error_t *e, bool secret, struct va
 {
   switch (json_error_code(e)) {
   case json_error_out_of_memory:
-    return fail(err, VAL_ERR_OOM, "out of memory");
+    return val_fail(err, VAL_ERR_OOM, "out of memory");
   case json_error_stack_overflow:
     return too_deep(err);
   case json_error_numeric_overflow:
-    return fail(err, VAL_ERR_OVERFLOW, "JSON number out of range at line %d column %d",
+    return val_fail(err, VAL_ERR_OVERFLOW, "JSON number out of range at line %d column %d",
                 e->line, e->column);
   default:
     if (secret)
-      return fail(err, VAL_ERR_PARSE, "invalid JSON at line %d column %d", e->line,
+      return val_fail(err, VAL_ERR_PARSE, "invalid JSON at line %d column %d", e->line,
                   e->column);
-    return fail(err, VAL_ERR_PARSE, "invalid JSON at line %d column %d: %s", e->line,
+    return val_fail(err, VAL_ERR_PARSE, "invalid JSON at line %d column %d: %s", e->line,
                 e->column, e->text);
   }
 }
@@ -268,7 +253,7 @@ static enum val_status encode(struct val_buf *b, struct rbc_value v, int flags, 
   case VAL_LIST:     return encode_list(b, v, flags, depth, err);
   case VAL_MAP:      return encode_map(b, v, flags, depth, err);
   default:
-    return fail(err, VAL_ERR_TYPE, "cannot encode a %s as JSON", val_kind(v));
+    return val_fail(err, VAL_ERR_TYPE, "cannot encode a %s as JSON", val_kind(v));
   }
   return VAL_OK;
 }
@@ -308,7 +293,7 @@ static enum val_status list_to_json(struct rbc_value v, int depth, json_t *arr, 
   for (i = 0; st == VAL_OK && i < n; i++) {
     st = to_json(*val_list_at(v, i), depth + 1, &item, tnt, err);
     if (st == VAL_OK && json_array_append_new(arr, item) != 0)
-      st = fail(err, VAL_ERR_OOM, "out of memory");
+      st = val_fail(err, VAL_ERR_OOM, "out of memory");
   }
   return st;
 }
@@ -326,7 +311,7 @@ static enum val_status map_to_json(struct rbc_value v, int depth, json_t *obj, b
   while (st == VAL_OK && val_map_next(v, &pos, &key, &klen, &item)) {
     st = to_json(*item, depth + 1, &member, tnt, err);
     if (st == VAL_OK && json_object_setn_new(obj, key, klen, member) != 0)
-      st = fail(err, VAL_ERR_TYPE, "a map key is not valid UTF-8 (or out of memory)");
+      st = val_fail(err, VAL_ERR_TYPE, "a map key is not valid UTF-8 (or out of memory)");
   }
   return st;
 }
@@ -391,10 +376,10 @@ static enum val_status to_json(struct rbc_value v, int depth, json_t **out, bool
       st = map_to_json(v, depth, j, tnt, err);
     break;
   default:
-    return fail(err, VAL_ERR_TYPE, "cannot convert a %s to JSON", val_kind(v));
+    return val_fail(err, VAL_ERR_TYPE, "cannot convert a %s to JSON", val_kind(v));
   }
   if (!j)
-    return fail(err, VAL_ERR_OOM, "out of memory");
+    return val_fail(err, VAL_ERR_OOM, "out of memory");
   if (st != VAL_OK) {
     json_decref(j);
     return st;

@@ -19,22 +19,6 @@
 
 /* {==== errors ==== */
 
-static enum val_status fail(struct val_err *err, enum val_status st, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
-
-/* Record a printf-formatted message in err (may be NULL); returns st. */
-static enum val_status fail(struct val_err *err, enum val_status st, const char *fmt, ...)
-{
-  va_list ap;
-
-  if (err) {
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-  }
-  return st;
-}
-
 /* }==== */
 
 /* {==== string builder ==== */
@@ -295,7 +279,7 @@ enum val_status val_buf_finish(struct val_buf *b, struct rbc_value *out, struct 
   *out = val_null();
   if (b->oom) {
     val_buf_free(b);
-    return fail(err, VAL_ERR_OOM, "out of memory");
+    return val_fail(err, VAL_ERR_OOM, "out of memory");
   }
   st = val_string_new(b->data ? b->data : "", b->len, out, err);
   if (st == VAL_OK)
@@ -326,8 +310,8 @@ enum val_status val_to_string(struct rbc_value v, int flags, struct rbc_value *o
   if (st != VAL_OK) {
     val_buf_free(&b);
     if (st == VAL_ERR_DEPTH)
-      return fail(err, st, "values nest deeper than %d levels", VAL_MAX_DEPTH);
-    return fail(err, st, "out of memory");
+      return val_fail(err, st, "values nest deeper than %d levels", VAL_MAX_DEPTH);
+    return val_fail(err, st, "out of memory");
   }
   return val_buf_finish(&b, out, err);
 }
@@ -498,14 +482,14 @@ static enum val_status duration_part(const char *t, size_t len, size_t *pos, int
   int u;
 
   if (i >= len || !is_digit(t[i]))
-    return fail(err, VAL_ERR_PARSE, "a duration is numbers with units (1h30m, 250ms, 1.5s)");
+    return val_fail(err, VAL_ERR_PARSE, "a duration is numbers with units (1h30m, 250ms, 1.5s)");
   for (; i < len && is_digit(t[i]); i++)
     if (__builtin_mul_overflow(whole, 10, &whole)
         || __builtin_add_overflow(whole, t[i] - '0', &whole))
-      return fail(err, VAL_ERR_OVERFLOW, "duration is too large");
+      return val_fail(err, VAL_ERR_OVERFLOW, "duration is too large");
   if (i < len && t[i] == '.') {
     if (++i >= len || !is_digit(t[i]))
-      return fail(err, VAL_ERR_PARSE, "digits expected after '.' in a duration");
+      return val_fail(err, VAL_ERR_PARSE, "digits expected after '.' in a duration");
     for (; i < len && is_digit(t[i]); i++)
       if (scale < INT64_C(1000000000)) {
         frac = frac * 10 + (t[i] - '0');
@@ -514,13 +498,13 @@ static enum val_status duration_part(const char *t, size_t len, size_t *pos, int
   }
   u = unit_at(t + i, len - i, &ulen);
   if (u < 0)
-    return fail(err, VAL_ERR_PARSE, "unit expected in a duration (d, h, m, s or ms)");
+    return val_fail(err, VAL_ERR_PARSE, "unit expected in a duration (d, h, m, s or ms)");
   if (u <= *last)
-    return fail(err, VAL_ERR_PARSE, "duration units must go from largest to smallest");
+    return val_fail(err, VAL_ERR_PARSE, "duration units must go from largest to smallest");
   if (__builtin_mul_overflow(whole, units[u].ms, &part)
       || __builtin_add_overflow(part, (frac * units[u].ms + scale / 2) / scale, &part)
       || __builtin_add_overflow(*total, part, total))
-    return fail(err, VAL_ERR_OVERFLOW, "duration is too large");
+    return val_fail(err, VAL_ERR_OVERFLOW, "duration is too large");
   *last = u;
   *pos = i + ulen;
   return VAL_OK;
@@ -540,7 +524,7 @@ enum val_status val_parse_duration(const char *text, size_t len, int64_t *ms,
   if (neg)
     pos = 1;
   if (pos >= len)
-    return fail(err, VAL_ERR_PARSE, "empty duration");
+    return val_fail(err, VAL_ERR_PARSE, "empty duration");
   while (st == VAL_OK && pos < len)
     st = duration_part(text, len, &pos, &last, &total, err);
   if (st != VAL_OK)
@@ -647,7 +631,7 @@ enum val_status val_parse_time(const char *text, size_t len, int64_t *epoch_ms,
     ok = ok && parse_clock(text, len, &pos, &clock) && parse_offset(text, len, &pos, &off);
   }
   if (!ok || pos != len)
-    return fail(err, VAL_ERR_PARSE, "a time is RFC 3339: 2026-11-26T13:00:00Z");
+    return val_fail(err, VAL_ERR_PARSE, "a time is RFC 3339: 2026-11-26T13:00:00Z");
   *epoch_ms = val_days_from_civil(y, mo, d) * VAL_MS_PER_DAY + clock - off;
   return VAL_OK;
 }
@@ -711,14 +695,14 @@ static enum val_status parse_int(const char *t, size_t len, int64_t *out,
       continue;
     d = digit_value(t[i], base);
     if (d < 0)
-      return fail(err, VAL_ERR_PARSE, "not an int (digits with an optional sign)");
+      return val_fail(err, VAL_ERR_PARSE, "not an int (digits with an optional sign)");
     if (v > (limit - (uint64_t)d) / (uint64_t)base)
-      return fail(err, VAL_ERR_OVERFLOW, "int out of range (64 bits)");
+      return val_fail(err, VAL_ERR_OVERFLOW, "int out of range (64 bits)");
     v = v * (uint64_t)base + (uint64_t)d;
     any = true;
   }
   if (!any)
-    return fail(err, VAL_ERR_PARSE, "not an int (digits with an optional sign)");
+    return val_fail(err, VAL_ERR_PARSE, "not an int (digits with an optional sign)");
   if (neg)
     *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
   else
@@ -738,19 +722,19 @@ static enum val_status parse_float(const char *t, size_t len, double *out,
   if (pct)
     n--;
   if (n == 0 || n >= sizeof tmp)
-    return fail(err, VAL_ERR_PARSE, "not a float (like 1.5, 2e3 or 5%%)");
+    return val_fail(err, VAL_ERR_PARSE, "not a float (like 1.5, 2e3 or 5%%)");
   for (i = 0; i < n; i++)
     if (!is_digit(t[i]) && !strchr("+-.eE", t[i]))
-      return fail(err, VAL_ERR_PARSE, "not a float (like 1.5, 2e3 or 5%%)");
+      return val_fail(err, VAL_ERR_PARSE, "not a float (like 1.5, 2e3 or 5%%)");
   memcpy(tmp, t, n);
   tmp[n] = '\0';
   *out = strtod(tmp, &end);
   if (end != tmp + n || !is_digit(tmp[strspn(tmp, "+-.")]))
-    return fail(err, VAL_ERR_PARSE, "not a float (like 1.5, 2e3 or 5%%)");
+    return val_fail(err, VAL_ERR_PARSE, "not a float (like 1.5, 2e3 or 5%%)");
   if (pct)
     *out /= 100.0;
   if (!isfinite(*out))
-    return fail(err, VAL_ERR_OVERFLOW, "float out of range");
+    return val_fail(err, VAL_ERR_OVERFLOW, "float out of range");
   return VAL_OK;
 }
 
@@ -781,7 +765,7 @@ static enum val_status parse_bool(const char *t, size_t len, bool *out, struct v
       return VAL_OK;
     }
   }
-  return fail(err, VAL_ERR_PARSE, "not a bool (true/false, yes/no, on/off, 1/0)");
+  return val_fail(err, VAL_ERR_PARSE, "not a bool (true/false, yes/no, on/off, 1/0)");
 }
 
 /* Blanks trimmed around comma-separated list items. */
@@ -830,7 +814,7 @@ static enum val_status parse_json_param(const char *t, size_t len, enum val_type
   if (st == VAL_OK && out->type != want) {
     val_release(*out);
     *out = val_null();
-    return fail(err, VAL_ERR_PARSE, "JSON %s expected", want == VAL_LIST ? "array" : "object");
+    return val_fail(err, VAL_ERR_PARSE, "JSON %s expected", want == VAL_LIST ? "array" : "object");
   }
   return st;
 }
@@ -877,7 +861,7 @@ enum val_status val_from_param(const char *text, size_t len, enum val_param_type
       st = parse_csv(text, len, secret, out, err);
     break;
   case VAL_PARAM_MAP: st = parse_json_param(text, len, VAL_MAP, secret, out, err); break;
-  default: st = fail(err, VAL_ERR_TYPE, "unknown param type"); break;
+  default: st = val_fail(err, VAL_ERR_TYPE, "unknown param type"); break;
   }
   if (st == VAL_OK)
     out->secret = secret;
@@ -907,7 +891,7 @@ enum val_status val_param_coerce(struct rbc_value v, enum val_param_type type, b
   else if (v.type == want)
     *out = val_retain(v);
   else
-    return fail(err, VAL_ERR_PARSE, "expected %s, got %s", val_type_name(want),
+    return val_fail(err, VAL_ERR_PARSE, "expected %s, got %s", val_type_name(want),
                 val_kind(v));
   out->secret = secret;
   return VAL_OK;
