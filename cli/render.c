@@ -176,22 +176,60 @@ gutter(FILE *out, const struct excerpt *x, const char *tail)
   fprintf(out, "%s%*s |%s%s", C(x->o, BLUE), x->width, "", C(x->o, RESET), tail);
 }
 
+/*
+** Lines longer than this many bytes are shown as a window around their
+** first label, with "..." marking what was cut (a diagnostic on a 1 MB line
+** prints a screenful, not the megabyte).
+*/
+#define EXCERPT_MAX_BYTES 160
+#define EXCERPT_LEAD_BYTES 40
+
+/* The part of `line` the excerpt shows: [*start, *end) in bytes from its start. */
+static const char *
+line_window(const struct excerpt *x, uint32_t line, size_t *start, size_t *end)
+{
+  size_t len, anchor = 0;
+  const char *text = src_line(x->src, line, &len);
+  uint32_t first = x->src->line_starts[line - 1];
+
+  *start = 0;
+  *end = len;
+  if (len <= EXCERPT_MAX_BYTES)
+    return text;
+  for (int k = 0; k < x->n; k++)
+    if (x->lines[k] == line) {
+      anchor = x->labels[k].span.start - first;
+      break;
+    }
+  if (anchor > len)
+    anchor = len;
+  *start = anchor > EXCERPT_LEAD_BYTES ? anchor - EXCERPT_LEAD_BYTES : 0;
+  while (*start < len && ((unsigned char)text[*start] & 0xC0) == 0x80)
+    (*start)++;                 /* never cut a UTF-8 sequence */
+  *end = *start + EXCERPT_MAX_BYTES < len ? *start + EXCERPT_MAX_BYTES : len;
+  while (*end < len && ((unsigned char)text[*end] & 0xC0) == 0x80)
+    (*end)--;
+  return text;
+}
+
 /* One underline row for label k: spaces, then ^^^ or ---, then its text. */
 static void
 underline(FILE *out, const struct excerpt *x, int k)
 {
   const struct diag_label *l = &x->labels[k];
-  size_t len, start_in_line, end_in_line, pad, w;
-  const char *line = src_line(x->src, x->lines[k], &len);
+  size_t ws, we, start_in_line, end_in_line, pad, w;
+  const char *line = line_window(x, x->lines[k], &ws, &we);
   uint32_t first = x->src->line_starts[x->lines[k] - 1];
 
   start_in_line = l->span.start - first;
-  if (start_in_line > len)
-    start_in_line = len;
+  if (start_in_line > we)
+    start_in_line = we;
+  if (start_in_line < ws)
+    start_in_line = ws;
   end_in_line = l->span.end >= first ? l->span.end - first : start_in_line;
-  if (end_in_line > len || end_in_line < start_in_line)
-    end_in_line = len;
-  pad = display_width(line, start_in_line);
+  if (end_in_line > we || end_in_line < start_in_line)
+    end_in_line = we;
+  pad = (ws > 0 ? 3 : 0) + display_width(line + ws, start_in_line - ws);
   w = display_width(line + start_in_line, end_in_line - start_in_line);
   if (w == 0)
     w = 1;
@@ -206,17 +244,22 @@ underline(FILE *out, const struct excerpt *x, int k)
   fprintf(out, "%s\n", C(x->o, RESET));
 }
 
-/* "NN | text": one source line of the excerpt. */
+/* "NN | text": one source line of the excerpt (a window of a long line). */
 static void
 source_row(FILE *out, const struct excerpt *x, uint32_t line)
 {
-  size_t len;
-  const char *text = src_line(x->src, line, &len);
+  size_t ws, we, len;
+  const char *text = line_window(x, line, &ws, &we);
 
+  src_line(x->src, line, &len);
   fprintf(out, "%s%*u |%s", C(x->o, BLUE), x->width, line, C(x->o, RESET));
-  if (len > 0)
+  if (we > 0)
     fputc(' ', out);
-  put_line(out, text, len);
+  if (ws > 0)
+    fputs("...", out);
+  put_line(out, text + ws, we - ws);
+  if (we < len)
+    fputs("...", out);
   fputc('\n', out);
 }
 
