@@ -25,6 +25,8 @@
 #include "vm/value.h"
 
 struct std_call;
+struct rbc_loop;
+struct aws_client;
 
 /* Services of the running VM that built-ins may use. */
 struct std_host {
@@ -38,6 +40,8 @@ struct std_host {
   /* Register a secret's raw bytes so every sink scrubs them. */
   void (*add_secret)(void *ctx, const char *bytes, size_t len);
   const char *workdir;          /* relative paths resolve here (the runbook's directory) */
+  struct rbc_loop *loop;        /* the run's event loop (stdlib/loop.h): HTTP, children, sleeps */
+  struct aws_client *aws;       /* the run's AWS client (stdlib/aws/aws.h), or NULL: no AWS */
 };
 
 struct std_call {

@@ -80,6 +80,9 @@
 #include "vm/events.h"
 #include "vm/params.h"
 
+struct rbc_loop;
+struct aws_client;
+
 /* Everything a run needs besides the chunk and the emitter. */
 struct vm_run_options {
   const struct vm_params *params;       /* resolved params (vm_params_resolve) */
@@ -90,6 +93,8 @@ struct vm_run_options {
   const char *troubleshoot;             /* --troubleshoot NAME: run only that block; or NULL */
   bool yes;                             /* -y: confirm gates are answered yes */
   bool interactive;                     /* stdin and stderr are a TTY: confirm may ask */
+  struct rbc_loop *loop;                /* the run's event loop (stdlib/loop.h); borrowed */
+  struct aws_client *aws;               /* the run's AWS client (stdlib/aws/aws.h), or NULL */
   volatile sig_atomic_t *interrupt;     /* non-zero once SIGINT/SIGTERM arrived */
   volatile sig_atomic_t *signal;        /* the signal number that arrived (SIGINT, SIGTERM) */
 };

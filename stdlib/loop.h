@@ -1,0 +1,132 @@
+/*
+** loop.h: the run's one event loop and its fibers (architecture.md
+** "Concurrency").
+**
+** Everything that waits during a run waits here: HTTP transfers (one
+** libcurl multi handle per run, so connections and DNS answers are reused
+** across steps), child processes (their pipes and deadlines, stdlib/shell.h),
+** and sleeps on the run's clock (vm/clock.h).  `parallel` branches run as
+** fibers on the one OS thread: a built-in that waits inside a fiber yields
+** to the loop, which runs the other fibers and the I/O until what it waits
+** for is done.  Outside `parallel` the same calls simply run the loop until
+** their own operation completes, so a built-in is written once, as straight
+** C code, and is concurrent when called from a fiber.
+**
+** Start-up is lazy: loop_new allocates a small struct and nothing else;
+** libcurl (curl_global_init, the multi handle, TLS) is initialised by the
+** first HTTP transfer, so a run that uses no network initialises none of it
+** (tests/noinit.sh).
+**
+** Virtual clock: when every fiber waits only on sleeps, the loop advances
+** the virtual clock to the earliest wake-up at once; real I/O (a transfer,
+** a child) takes the real time it takes.
+**
+** Interrupts: the flag given to loop_new (set by the CLI's SIGINT/SIGTERM
+** handler) makes every wait below return -1 within about CLOCK_SLICE_MS;
+** a transfer is then removed from the multi handle, a child is left to the
+** caller (who reaps it with sh_reap, which kills its process group).
+**
+** Ownership: the loop borrows the clock and the flag; easy handles and
+** sh_proc's stay owned by their callers.  Not thread-safe (one thread).
+*/
+#ifndef RBC_LOOP_H
+#define RBC_LOOP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "stdlib/shell.h"
+#include "vm/clock.h"
+
+/* Opaque handle: one per run. */
+struct rbc_loop;
+
+/* {==== the loop ==== */
+
+/*
+** A loop on clock c watching *interrupt (may be NULL).  Borrowed: c and
+** interrupt must outlive the loop.  NULL when out of memory.  Initialises
+** no library.
+*/
+struct rbc_loop *loop_new(struct rbc_clock *c, volatile sig_atomic_t *interrupt);
+
+/*
+** Free l: transfers still registered are removed (never completed), the
+** multi handle is cleaned up and, when this loop initialised libcurl,
+** curl_global_cleanup runs.  NULL is a no-op.
+*/
+void loop_free(struct rbc_loop *l);
+
+/* The clock the loop was made with (borrowed). */
+struct rbc_clock *loop_clock(struct rbc_loop *l);
+
+/* Has the interrupt flag been set? */
+bool loop_interrupted(const struct rbc_loop *l);
+
+/* }==== */
+
+/* {==== HTTP transfers (libcurl) ==== */
+
+/*
+** Make libcurl ready (curl_global_init once per process, the run's multi
+** handle and share handle).  Call before creating easy handles; 0, or -1
+** when libcurl cannot be initialised.  Idempotent.
+*/
+int loop_curl_init(struct rbc_loop *l);
+
+/*
+** Perform the configured easy handle e on the run's multi handle and
+** return when it has finished, with its result in *rc.  In a fiber, the
+** fiber waits and the others run; outside one, the loop runs until this
+** transfer ends.  The loop sets CURLOPT_SHARE itself (DNS cache, TLS
+** sessions) and never changes any other option of e.
+** Returns 0 (the transfer ended; *rc says how, as curl_easy_perform
+** would), or -1 when interrupted (e removed from the multi handle, *rc =
+** CURLE_ABORTED_BY_CALLBACK) or when the loop cannot start it (*rc set).
+** Borrowed: e, which the caller may reuse or clean up afterwards.
+*/
+int loop_curl_perform(struct rbc_loop *l, CURL *e, CURLcode *rc);
+
+/* Called from inside the loop when a transfer started by loop_curl_start ends. */
+typedef void loop_curl_done_fn(void *ud, CURL *e, CURLcode rc);
+
+/*
+** Start e without waiting for it: done(ud, e, rc) runs from inside the
+** loop when it ends (and may start further transfers).  For a built-in
+** that keeps many transfers in flight at once (http.bench); pair with
+** loop_wait_flag.  0, or -1 when it cannot be added (done is not called).
+*/
+int loop_curl_start(struct rbc_loop *l, CURL *e, loop_curl_done_fn *done, void *ud);
+
+/* Remove a started transfer that has not ended; done is not called.  No-op otherwise. */
+void loop_curl_cancel(struct rbc_loop *l, CURL *e);
+
+/*
+** Run the loop (in a fiber: wait, letting others run) until *flag becomes
+** true, which callbacks of this loop set.  0, or -1 when interrupted.
+*/
+int loop_wait_flag(struct rbc_loop *l, const bool *flag);
+
+/* }==== */
+
+/* {==== time and children ==== */
+
+/*
+** Sleep ms on the loop's clock (a fiber yields meanwhile).  0, or -1 when
+** interrupted (the virtual clock then does not advance).
+*/
+int loop_sleep(struct rbc_loop *l, int64_t ms);
+
+/*
+** Drive the started child p (sh_start) until sh_done(p): its pipes are read
+** and its deadlines kept while other fibers run.  0, or -1 when
+** interrupted; either way the caller then calls sh_reap(p, ...).
+*/
+int loop_sh_wait(struct rbc_loop *l, struct sh_proc *p);
+
+/* }==== */
+
+#endif
