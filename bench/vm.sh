@@ -12,6 +12,9 @@
 # lua5.4), ONLY (space-separated subset, e.g. ONLY="fib sum").
 # Every rbc run is `rbc run --clock=virtual -f plain` with the journal in a
 # temporary directory; both sides' printed results are compared first.
+# CALLGRIND=1: instead of timing, count instructions with valgrind's callgrind
+# (independent of the machine's load; slow: use ONLY="fib sum concat"), each
+# side in total and net of its start-up (a program that prints one number).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +49,31 @@ for b in $only; do
     exit 1
   fi
 done
+
+if [ "${CALLGRIND:-0}" = 1 ]; then
+  command -v valgrind >/dev/null 2>&1 || { echo "vm.sh: valgrind not found" >&2; exit 77; }
+  printf 'runbook "empty" {\n  phase "vm" {\n    step "empty" {\n      log 1\n    }\n  }\n}\n' \
+    >"$work/empty.rb"
+  echo 'print(1)' >"$work/empty.lua"
+  # count CMD...: instructions callgrind collects for CMD
+  count() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null \
+      | sed -n 's/.*Collected : *//p'
+  }
+  r0=$(count "$rbc" run --clock=virtual -f plain --journal-dir "$work/journal" "$work/empty.rb")
+  l0=$(count "$lua" "$work/empty.lua")
+  printf '%-8s %14s %14s %8s %8s\n' bench "rbc instr" "lua instr" rbc/lua "net"
+  printf '%-8s %14s %14s\n' start-up "$r0" "$l0"
+  for b in $only; do
+    r=$(count "$rbc" run --clock=virtual -f plain --journal-dir "$work/journal" "$dir/$b.rb")
+    l=$(count "$lua" "$dir/$b.lua")
+    python3 -c 'import sys; b, r, l, r0, l0 = sys.argv[1], *map(int, sys.argv[2:])
+print("%-8s %14d %14d %8.2f %8.2f" % (b, r, l, r / l, (r - r0) / (l - l0)))' "$b" "$r" "$l" "$r0" "$l0"
+  done
+  echo
+  echo "net: both sides' start-up (the empty program's count) subtracted"
+  exit 0
+fi
 
 set --
 for b in $only; do

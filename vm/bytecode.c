@@ -749,6 +749,7 @@ static bool operand_ok(const struct vstate *v, char letter, uint32_t x)
   case 'A': return const_is(c, x, CK_ASSERT);
   case 'H': return const_is(c, x, CK_HTTP);
   case 'j': return x < v->fn->code_len && v->boundary[x];
+  case 'f': return x < c->nfns && c->fns[x].kind == FK_FN;
   default: return true;                         /* counts */
   }
 }
@@ -867,9 +868,9 @@ static int step_insn(struct vstate *v, uint32_t pc)
   if ((uint32_t)d > v->limit)
     return fail(v->err, v->errlen, "fn %u at 0x%04x: stack depth %d exceeds the declared %u",
                 v->index, pc, (int)d, v->limit);
-  if (in.op == OP_RETURN && fb)
-    return fail(v->err, v->errlen, "fn %u at 0x%04x: RETURN inside a parallel branch",
-                v->index, pc);
+  if ((in.op == OP_RETURN || in.op == OP_RETURN_LOCAL) && fb)
+    return fail(v->err, v->errlen, "fn %u at 0x%04x: %s inside a parallel branch",
+                v->index, pc, chunk_ops[in.op].name);
   if (in.op == OP_PAR_END && (!fb || d != 0 || h != 0))
     return fail(v->err, v->errlen, "fn %u at 0x%04x: PAR_END outside a balanced branch",
                 v->index, pc);

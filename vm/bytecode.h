@@ -23,7 +23,7 @@
 /* {==== format constants ==== */
 
 #define CHUNK_MAGIC "\x1b" "RBC"            /* 4 bytes */
-#define CHUNK_VERSION 1                     /* bumped on any format change */
+#define CHUNK_VERSION 2                     /* bumped on any format change */
 #define CHUNK_FORMAT 0                      /* 0: the official format */
 #define CHUNK_DATA "\x19\x93\r\n\x1a\n"     /* 6 bytes: text-mode damage detector */
 #define CHUNK_TEST_INT ((int64_t)0x5678)    /* checks int size and byte order */

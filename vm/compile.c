@@ -780,6 +780,79 @@ static enum rbc_op binop_opcode(enum ast_binop op)
   return ops[op];
 }
 
+/* The local slot n names (n an AST_NAME bound to a local), else -1. */
+static int local_of(const struct comp *cs, const struct ast_node *n)
+{
+  return n->kind == AST_NAME ? find_local(cs, n->u.name.name) : -1;
+}
+
+/*
+** `x + y` and `x - y` with x a local and y a local or a literal scalar: the
+** fused instructions' operands (x's slot, y's slot or constant) and which
+** form applies: *ix is 0 for ADD_LL, 1 SUB_LL, 2 ADD_LK, 3 SUB_LK (the
+** order of the opcodes in opcodes.def).  false: not this shape.
+*/
+static bool fused_operands(struct comp *cs, const struct ast_node *n, uint32_t *ix,
+                           uint32_t *a, uint32_t *b)
+{
+  _Static_assert(OP_SUB_LL == OP_ADD_LL + 1 && OP_ADD_LK == OP_ADD_LL + 2
+                 && OP_SUB_LK == OP_ADD_LL + 3 && OP_SUBTO_LL == OP_ADDTO_LL + 1
+                 && OP_ADDTO_LK == OP_ADDTO_LL + 2 && OP_SUBTO_LK == OP_ADDTO_LL + 3
+                 && OP_JUMP_IF_NOT_GE - OP_JUMP_IF_NOT_EQ == OP_GE - OP_EQ,
+                 "fused opcodes in the order of opcodes.def");
+  enum ast_binop op = n->u.binary.op;
+  int x = local_of(cs, n->u.binary.left), y;
+  struct fval k;
+
+  if ((op != BIN_ADD && op != BIN_SUB) || x < 0)
+    return false;
+  *a = (uint32_t)x;
+  *ix = op == BIN_ADD ? 0 : 1;
+  y = local_of(cs, n->u.binary.right);
+  if (y >= 0) {
+    *b = (uint32_t)y;
+    return true;
+  }
+  if (!fold(cs, n->u.binary.right, &k) || k.kind == FV_NULL || k.kind == FV_BOOL)
+    return false;
+  *ix += 2;
+  *b = checked_k(cs, fval_const(cs, &k), n->u.binary.right->span);
+  return true;
+}
+
+/*
+** `x + y` / `x - y` (fused_operands): one instruction (ADD_LL .. SUB_LK)
+** instead of three.  The operands are plain loads, so evaluation order and
+** errors are those of the unfused sequence.  false: nothing emitted.
+*/
+static bool comp_fused_arith(struct comp *cs, const struct ast_node *n)
+{
+  uint32_t ix, a, b;
+
+  if (!fused_operands(cs, n, &ix, &a, &b))
+    return false;
+  emit2(cs, n, (enum rbc_op)(OP_ADD_LL + ix), a, b);
+  return true;
+}
+
+/*
+** `x = x + y` / `x = x - y` with x a local (and y as fused_operands
+** takes it): the update in place, ADDTO_LL .. SUBTO_LK, instead of the
+** fused operator and SET_LOCAL.  false: not this shape, nothing emitted.
+*/
+static bool comp_fused_update(struct comp *cs, const struct ast_node *n)
+{
+  const struct ast_node *v = n->u.assign.value;
+  int x = local_of(cs, n->u.assign.target);
+  uint32_t ix, a, b;
+
+  if (x < 0 || v->kind != AST_BINARY || local_of(cs, v->u.binary.left) != x
+      || !fused_operands(cs, v, &ix, &a, &b))
+    return false;
+  emit2(cs, v, (enum rbc_op)(OP_ADDTO_LL + ix), a, b);
+  return true;
+}
+
 /* expr -> expr binop expr */
 static void comp_binary(struct comp *cs, const struct ast_node *n)
 {
@@ -789,6 +862,8 @@ static void comp_binary(struct comp *cs, const struct ast_node *n)
     comp_logic(cs, n);
     return;
   }
+  if (comp_fused_arith(cs, n))
+    return;
   comp_expr(cs, n->u.binary.left);
   comp_expr(cs, n->u.binary.right);
   if ((unsigned)op < BIN__COUNT)
@@ -975,6 +1050,20 @@ static void comp_call(struct comp *cs, const struct ast_node *n)
     emit0(cs, n, OP_NULL);
     return;
   }
+  if (callee->kind == AST_NAME && find_local(cs, callee->u.name.name) < 0) {
+    int g = find_global(cs, callee->u.name.name);
+
+    /* a runbook-level fn is never reassigned: call it directly (CALL_FN) */
+    if (g >= 0 && cs->c->globals[g].kind == GK_FN) {
+      uint32_t o[3];
+
+      o[0] = cs->c->globals[g].ref;
+      o[1] = comp_args(cs, n, false, &names);
+      o[2] = names;
+      emitv(cs, n, OP_CALL_FN, o, 3);
+      return;
+    }
+  }
   comp_expr(cs, callee);
   argc = comp_args(cs, n, false, &names);
   emit2(cs, n, OP_CALL, argc, names);
@@ -1079,6 +1168,8 @@ static void comp_assign(struct comp *cs, const struct ast_node *n)
   const struct ast_node *t = n->u.assign.target;
   int depth = cs->fs->depth;
 
+  if (t->kind == AST_NAME && comp_fused_update(cs, n))
+    return;
   if (t->kind == AST_NAME) {
     comp_expr(cs, n->u.assign.value);
     comp_store_name(cs, n, t->u.name.name, t->span);
@@ -1131,13 +1222,38 @@ static void comp_let(struct comp *cs, const struct ast_node *n, bool step_level)
   emit1(cs, n, OP_SET_LOCAL, declare_local(cs, n->u.let.name.name, n->u.let.name.span));
 }
 
+/*
+** The condition of `if` n and the jump to its else part, which the caller
+** patches.  A comparison (== != < <= > >=) is fused with the jump:
+** a; b; JUMP_IF_NOT_LT else  instead of  a; b; LT; JUMP_IF_FALSE else.
+*/
+static uint32_t comp_cond_jump(struct comp *cs, const struct ast_node *n)
+{
+  const struct ast_node *c = n->u.if_.cond;
+  struct fval v;
+  enum ast_binop op;
+
+  if (c->kind != AST_BINARY || fold(cs, c, &v)) {
+    comp_expr(cs, c);
+    return emit1(cs, n, OP_JUMP_IF_FALSE, 0);
+  }
+  op = c->u.binary.op;
+  if (op != BIN_EQ && op != BIN_NE && op != BIN_LT && op != BIN_LE && op != BIN_GT
+      && op != BIN_GE) {
+    comp_expr(cs, c);
+    return emit1(cs, n, OP_JUMP_IF_FALSE, 0);
+  }
+  comp_expr(cs, c->u.binary.left);
+  comp_expr(cs, c->u.binary.right);
+  return emit1(cs, c, (enum rbc_op)(OP_JUMP_IF_NOT_EQ + (binop_opcode(op) - OP_EQ)), 0);
+}
+
 /* if -> 'if' expr block ('else' (if | block))? */
 static void comp_if(struct comp *cs, const struct ast_node *n)
 {
   uint32_t jelse, jend;
 
-  comp_expr(cs, n->u.if_.cond);
-  jelse = emit1(cs, n, OP_JUMP_IF_FALSE, 0);
+  jelse = comp_cond_jump(cs, n);
   comp_block(cs, n->u.if_.then, false);
   if (!n->u.if_.els) {
     patch(cs, jelse);
@@ -1374,6 +1490,10 @@ static void comp_return(struct comp *cs, const struct ast_node *n)
   if (!cs->fs->is_fn || cs->fs->parallel > 0) {
     error(cs, DIAG_RB2015, n->span, "`return` %s", cs->fs->is_fn
           ? "inside a parallel branch" : "outside a fn");
+    return;
+  }
+  if (n->u.return_.value && local_of(cs, n->u.return_.value) >= 0) {
+    emit1(cs, n, OP_RETURN_LOCAL, (uint32_t)local_of(cs, n->u.return_.value));
     return;
   }
   comp_opt(cs, n, n->u.return_.value);

@@ -159,6 +159,7 @@ static void operand_text(char *buf, size_t size, char letter, uint32_t v)
   case 'g': snprintf(buf, size, "g%u", v); break;
   case 'l': snprintf(buf, size, "l%u", v); break;
   case 'j': snprintf(buf, size, "@%04x", v); break;
+  case 'f': snprintf(buf, size, "fn%u", v); break;
   case 'c': case 'N': snprintf(buf, size, "%u", v); break;
   case 'b':
     snprintf(buf, size, "%s", v < std_nbuiltins ? std_builtins[v].name : "?");
@@ -216,6 +217,12 @@ static void insn_comment(FILE *out, const struct chunk *c, const struct chunk_fn
         break;
       g = &c->globals[v];
       fprintf(out, "%s%s %s", sep, chunk_gkind_name(g->kind), c->consts[g->name].u.str.bytes);
+      sep = "  ";
+      break;
+    case 'f':                                   /* a direct call: the fn's name */
+      if (v >= c->nfns || !chunk_str(c, c->fns[v].name))
+        break;
+      fprintf(out, "%sfn %s", sep, chunk_str(c, c->fns[v].name)->u.str.bytes);
       sep = "  ";
       break;
     case 'n':

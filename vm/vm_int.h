@@ -130,11 +130,14 @@ struct vm_wait_rec {
 };
 
 /*
-** A parallel group.  Branches run one after the other, in order, on the
-** frame of the parallel statement (see vm.c "Parallel"): each starts from
-** a copy of the locals the frame had at PAR_JOIN.
+** A parallel group (see vm.c "Parallel").  With the run's loop, PAR_JOIN
+** runs each branch as a fiber with a VM of its own (vm/fiber.c); without
+** one (unit tests) the branches run one after the other on the frame of
+** the parallel statement.  Each starts from a copy of the locals the frame
+** had at PAR_JOIN.
 */
 struct vm_par_rec {
+  uint32_t limit;               /* branches alive at once; 0: no limit */
   uint32_t *spawn_pcs;          /* owned: entry pcs of PAR_SPAWN branches */
   uint32_t nspawn, spawn_cap;
   bool has_each;                /* a PAR_EACH list was given */
@@ -215,6 +218,7 @@ struct vm {
   bool tolerated;               /* a step failed under `on failure continue` */
   struct vm_lbuf *lfree[VM_LCLASSES];   /* owned: recycled locals arrays per class */
   bool deadlines;               /* a step timeout was set: safe points read the clock */
+  struct vm *parent;            /* a parallel branch's VM: the VM of its group; else NULL */
   uint32_t ticks;               /* loop safe points passed (vm.c loop_safepoint) */
 };
 
@@ -382,6 +386,15 @@ enum vm_unwind vm_unwind(struct vm *vm);
 /* Start the next branch of the parallel record h, or finish the group. */
 enum vm_unwind vm_par_next(struct vm *vm, struct vm_handler *h);
 
+/*
+** PAR_JOIN with the run's loop (vm/fiber.c): run the branches of group h
+** as fibers, at most h's limit at once, each on a VM of its own; emit their
+** events in branch order; pop h.  VM_RESUME: all passed, go on at the
+** frame's pc (the join's next instruction); VM_STOP: an error is pending
+** (the first failure in branch order, or an interrupt, a step timeout ...).
+*/
+enum vm_unwind vm_par_run(struct vm *vm, struct vm_handler *h);
+
 /* The ev_step_status of a failing code: fail for RB5001-5005, else error. */
 enum ev_step_status vm_fail_status(enum diag_code code);
 
@@ -405,6 +418,9 @@ void vm_host_init(struct vm *vm);
 ** false).
 */
 int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out);
+
+/* vm_exec's fn_index for "run the frame already on top" (a parallel branch's VM). */
+#define VM_EXEC_TOP UINT32_MAX
 
 /* }==== */
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "stdlib/loop.h"
 #include "stdlib/shell.h"
 #include "vm/vm_int.h"
 
@@ -411,9 +412,10 @@ void vm_pop_handler(struct vm *vm)
 /* The innermost step record (function 0 holds at most one), or NULL. */
 struct vm_handler *vm_step_handler(struct vm *vm)
 {
-  for (uint32_t i = vm->nh; i > 0; i--)
-    if (vm->h[i - 1].kind == VM_H_STEP)
-      return &vm->h[i - 1];
+  for (; vm; vm = vm->parent)           /* a parallel branch runs in its group's step */
+    for (uint32_t i = vm->nh; i > 0; i--)
+      if (vm->h[i - 1].kind == VM_H_STEP)
+        return &vm->h[i - 1];
   return NULL;
 }
 
@@ -421,22 +423,36 @@ struct vm_handler *vm_step_handler(struct vm *vm)
 
 /* {==== time: sleeps, budgets, deadlines ==== */
 
+/*
+** The open phase: the run's VM's (a parallel branch's VM has a copy from
+** when its group started, whose overrun flag would be stale).
+*/
+static struct vm_phase *phase_of(struct vm *vm)
+{
+  while (vm->parent)
+    vm = vm->parent;
+  return &vm->phase;
+}
+
 /* RB5005 for the open phase, reported once. */
 static void overrun(struct vm *vm, int64_t elapsed)
 {
-  vm->phase.overrun = true;
-  ev_budget_overrun(vm->ev, vm->phase.budget_ms, elapsed);
+  struct vm_phase *ph = phase_of(vm);
+
+  ph->overrun = vm->phase.overrun = true;
+  ev_budget_overrun(vm->ev, ph->budget_ms, elapsed);
 }
 
 /* Report the overrun when the open phase is past its budget. */
 void vm_check_budget(struct vm *vm)
 {
+  const struct vm_phase *ph = phase_of(vm);
   int64_t elapsed;
 
-  if (!vm->phase.open || vm->phase.budget_ms < 0 || vm->phase.overrun)
+  if (!ph->open || ph->budget_ms < 0 || ph->overrun)
     return;
-  elapsed = clock_monotonic_ms(vm->clock) - vm->phase.t0;
-  if (elapsed > vm->phase.budget_ms)
+  elapsed = clock_monotonic_ms(vm->clock) - ph->t0;
+  if (elapsed > ph->budget_ms)
     overrun(vm, elapsed);
 }
 
@@ -463,6 +479,14 @@ static bool interrupted(const struct vm *vm)
   return vm->opts->interrupt && *vm->opts->interrupt;
 }
 
+/* Sleep ms on the run's loop (a fiber yields meanwhile), or on the clock without one. */
+static int sleep_piece(struct vm *vm, int64_t ms)
+{
+  if (vm->host.loop)
+    return loop_sleep(vm->host.loop, ms);
+  return clock_sleep_ms(vm->clock, ms) == CLOCK_OK ? 0 : -1;
+}
+
 /*
 ** Sleep in pieces: never past the step's deadline (which raises RB5003
 ** there), split at the phase budget so the overrun is reported the moment
@@ -472,6 +496,7 @@ static bool interrupted(const struct vm *vm)
 int vm_sleep(struct vm *vm, int64_t ms)
 {
   const struct vm_handler *st = vm_step_handler(vm);
+  const struct vm_phase *ph = phase_of(vm);
 
   while (ms > 0) {
     int64_t now = clock_monotonic_ms(vm->clock), piece = ms, to_budget = -1;
@@ -483,8 +508,8 @@ int vm_sleep(struct vm *vm, int64_t ms)
       piece = st->u.step.deadline - now;
       at_deadline = true;
     }
-    if (vm->phase.open && vm->phase.budget_ms >= 0 && !vm->phase.overrun) {
-      to_budget = vm->phase.t0 + vm->phase.budget_ms - now;
+    if (ph->open && ph->budget_ms >= 0 && !ph->overrun) {
+      to_budget = ph->t0 + ph->budget_ms - now;
       if (to_budget >= 0 && to_budget < piece) {
         piece = to_budget;
         at_deadline = false;
@@ -494,13 +519,13 @@ int vm_sleep(struct vm *vm, int64_t ms)
       piece = CLOCK_SLICE_MS;
       at_deadline = false;
     }
-    if (piece > 0 && clock_sleep_ms(vm->clock, piece) != CLOCK_OK)
+    if (piece > 0 && sleep_piece(vm, piece) != 0)
       return raise_interrupt(vm);
     ms -= piece > 0 ? piece : 0;
     ev_tick(vm->ev);
-    if (to_budget >= 0 && clock_monotonic_ms(vm->clock) - vm->phase.t0 >= vm->phase.budget_ms
+    if (to_budget >= 0 && !ph->overrun && clock_monotonic_ms(vm->clock) - ph->t0 >= ph->budget_ms
         && (ms > 0 || at_deadline))
-      overrun(vm, clock_monotonic_ms(vm->clock) - vm->phase.t0);
+      overrun(vm, clock_monotonic_ms(vm->clock) - ph->t0);
     if (at_deadline)
       return raise_step_timeout(vm, st);
   }
@@ -555,7 +580,7 @@ static bool holds_secret(struct rbc_value v)
 }
 
 /*
-** Arguments of a call to `sh`, with the step's remaining time as the
+** Arguments of a call to `sh` or http.*, with the step's remaining time as the
 ** command's timeout (the smaller of it and the one given).  names/vals have
 ** room for nn + 1 entries; returns the new count of named arguments.
 */
@@ -596,7 +621,7 @@ static int native_failed(struct vm *vm, const struct std_call *call, const char 
     return raise_interrupt(vm);
   if (st && st->u.step.deadline != INT64_MAX
       && (clock_monotonic_ms(vm->clock) >= st->u.step.deadline
-          || (injected && call->code == DIAG_RB5003)))
+          || (injected && (call->code == DIAG_RB5003 || call->code == DIAG_RB5014))))
     return raise_step_timeout(vm, st);
   if (call->message[0])
     return vm_raise(vm, call->code, VM_ERR_NORMAL, "%s", call->message);
@@ -618,8 +643,9 @@ static void sh_action(struct vm *vm, int rc, const struct std_call *call, int64_
 
 /*
 ** Call built-in b on the top argc values through std_natives[b].  confirm
-** is the VM's own gate; aws and http.* have no native in this version.
-** The shell gets the step's remaining time and never a secret command line.
+** is the VM's own gate; aws calls are CALL_AWS (no native here).
+** sh and http.* get the step's remaining time as their timeout; sh never a
+** secret command line.
 */
 int vm_call_builtin(struct vm *vm, uint32_t b, uint32_t argc, uint32_t names)
 {
@@ -654,7 +680,7 @@ int vm_call_builtin(struct vm *vm, uint32_t b, uint32_t argc, uint32_t names)
     nm[i] = names_at(vm, names, (uint32_t)i);
     nv[i] = args[npos + i];
   }
-  if (b == STD_BI_sh)
+  if (b == STD_BI_sh || (b >= STD_BI_http_delete && b <= STD_BI_http_request))
     nn = sh_timeout(vm, nm, nv, nn, &injected);
   memset(&call, 0, sizeof call);
   call.host = &vm->host;
@@ -1096,6 +1122,21 @@ static void host_add_secret(void *ctx, const char *bytes, size_t len)
   val_release(v);
 }
 
+/* An action of a built-in (http) to the run's outputs. */
+static void host_action(void *ctx, const char *kind, const char *call, const char *status,
+                        int64_t elapsed_ms)
+{
+  struct vm *vm = ctx;
+  struct ev_action a;
+
+  memset(&a, 0, sizeof a);
+  a.kind = kind;
+  a.call = call;
+  a.status = status;
+  a.elapsed_ms = elapsed_ms;
+  ev_action(vm->ev, &a);
+}
+
 /* The callbacks of vm; workdir is the runbook's directory (vm->workdir). */
 void vm_host_init(struct vm *vm)
 {
@@ -1105,7 +1146,10 @@ void vm_host_init(struct vm *vm)
   vm->host.sleep_ms = host_sleep;
   vm->host.log = host_log;
   vm->host.add_secret = host_add_secret;
+  vm->host.action = host_action;
   vm->host.workdir = vm->workdir;
+  vm->host.loop = vm->opts ? vm->opts->loop : NULL;
+  vm->host.aws = vm->opts ? vm->opts->aws : NULL;
 }
 
 /* }==== */

@@ -1,6 +1,6 @@
 # A fn with parameters and locals, called with positional arguments; a
 # built-in call; member and index access.
-# count-op: RETURN 1 in double
+# count-op: RETURN_LOCAL 1 in double
 runbook "fns" {
   fn double(x) {
     let y = x * 2

@@ -234,13 +234,16 @@ static void test_header_messages(void **state)
   struct chunk *c = small_chunk();
   uint8_t *b;
   size_t n;
+  char msg[80];
 
   (void)state;
   b = save(c, &n);
   expect_load_error((const uint8_t *)"", 0, "not an rbc bytecode file");
   expect_load_error((const uint8_t *)"runbook \"x\" {}", 14, "not an rbc bytecode file");
-  b[4] = 2;
-  expect_load_error(b, n, "version mismatch: file has v2, this rbc reads v1");
+  b[4] = CHUNK_VERSION - 1;                     /* a file of the previous format */
+  snprintf(msg, sizeof msg, "version mismatch: file has v%d, this rbc reads v%d",
+           CHUNK_VERSION - 1, CHUNK_VERSION);
+  expect_load_error(b, n, msg);
   b[4] = CHUNK_VERSION;
   b[8] = '\n';                                  /* "\r\n" became "\n": shifted bytes */
   memmove(b + 9, b + 10, n - 10);
@@ -444,6 +447,28 @@ static void test_verify_operands(void **state)
   emit(c, 0, OP_NULL, 0, 0, 0);
   emit(c, 0, OP_RETURN, 0, 0, 0);
   expect_verify_error(c, "assignment to fn global 0");
+  chunk_free(c);
+
+  c = bare();                                   /* CALL_FN calls a `fn` only */
+  emit(c, 0, OP_CALL_FN, 0, 0, CHUNK_NONE);
+  emit(c, 0, OP_RETURN, 0, 0, 0);
+  expect_verify_error(c, "CALL_FN operand 1 (0) out of range");
+  assert_int_equal(chunk_add_fn(c, 1, FK_FN), 1);
+  c->fns[1].max_stack = 1;
+  emit(c, 1, OP_NULL, 0, 0, 0);
+  emit(c, 1, OP_RETURN, 0, 0, 0);
+  c->fns[0].code[1] = 1;
+  assert_int_equal(chunk_verify(c, NULL, 0), 0);
+  chunk_free(c);
+
+  c = bare();                                   /* fused ops: local and constant operands */
+  emit(c, 0, OP_ADD_LK, 0, 0, 0);
+  emit(c, 0, OP_RETURN, 0, 0, 0);
+  expect_verify_error(c, "ADD_LK operand 1 (0) out of range");
+  c->fns[0].nlocals = 1;
+  assert_int_equal(chunk_verify(c, NULL, 0), 0);
+  c->fns[0].code[3] = 7;                        /* no constant 7 */
+  expect_verify_error(c, "ADD_LK operand 2 (7) out of range");
   chunk_free(c);
 
   c = bare();

@@ -131,14 +131,12 @@ static void test_golden_fn(void **state)
   assert_int_equal(c->nfns, 2);
   got = listing_of(c, 1);
   assert_string_equal(got,
-    "0000  2:11    GET_LOCAL         l0           ; param x\n"
-    "0003  2:15    CONST             k4           ; 1\n"
-    "0006  2:11    ADD\n"
-    "0007  2:3     SET_LOCAL         l1\n"
-    "000a  3:11    CONST             k5           ; \"n=\"\n"
-    "000d  3:15    GET_LOCAL         l1\n"
-    "0010  3:10    INTERP            2\n"
-    "0013  3:3     RETURN\n");
+    "0000  2:11    ADD_LK            l0, k4       ; param x  1\n"
+    "0005  2:3     SET_LOCAL         l1\n"
+    "0008  3:11    CONST             k5           ; \"n=\"\n"
+    "000b  3:15    GET_LOCAL         l1\n"
+    "000e  3:10    INTERP            2\n"
+    "0011  3:3     RETURN\n");
   free(got);
   assert_int_equal(c->fns[1].arity, 1);
   assert_int_equal(c->fns[1].nlocals, 2);
