@@ -129,4 +129,44 @@ int loop_sh_wait(struct rbc_loop *l, struct sh_proc *p);
 
 /* }==== */
 
+/* {==== fibers (added by the fibers engineer; see loop.c "fibers") ==== */
+
+/* What a fiber runs; when it returns, the fiber is done. */
+typedef void loop_fiber_fn(void *ud);
+
+/* Opaque: one fiber (its own C stack, LOOP_FIBER_STACK bytes). */
+struct loop_fiber;
+
+/* Bytes of a fiber's stack (plus one guard page below it). */
+#define LOOP_FIBER_STACK ((size_t)512 * 1024)
+
+/*
+** A new fiber of l that will run fn(ud) on its own stack.  It starts the
+** next time the loop schedules (inside a wait of the main context, e.g.
+** loop_fiber_wait): fibers run one at a time, in the order they were
+** created whenever several can run, each until it waits or returns.
+** NULL when out of memory (or no stack can be mapped).
+*/
+struct loop_fiber *loop_fiber_new(struct rbc_loop *l, loop_fiber_fn *fn, void *ud);
+
+/* Has f's function returned? */
+bool loop_fiber_done(const struct loop_fiber *f);
+
+/* Free a fiber that is done (or never ran).  NULL is a no-op. */
+void loop_fiber_free(struct loop_fiber *f);
+
+/* Is the caller running inside a fiber of l? */
+bool loop_in_fiber(const struct rbc_loop *l);
+
+/*
+** Wait until at least one of fs[0..n) is done (at once if one is).  In a
+** fiber the caller waits while the others run; in the main context this is
+** where the fibers run.  An interrupt does not end this wait: every other
+** wait then returns -1, so the fibers end soon by themselves.  0, or -1
+** when n is 0.
+*/
+int loop_fiber_wait(struct rbc_loop *l, struct loop_fiber *const *fs, size_t n);
+
+/* }==== */
+
 #endif

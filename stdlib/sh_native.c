@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "stdlib/loop.h"
 #include "stdlib/natives_int.h"
 #include "stdlib/shell.h"
 
@@ -327,6 +328,27 @@ finish(struct std_call *call, const struct sh_args *a, const struct sh_result *r
 
 /* }==== */
 
+/*
+** Run the child through the run's loop (other fibers go on while it runs),
+** or with the blocking runner when the host has no loop (unit tests).
+*/
+static void
+run_child(struct std_call *call, const struct sh_request *req, struct sh_result *res)
+{
+  struct sh_proc *p;
+
+  if (!call->host || !call->host->loop) {
+    sh_run(req, res);
+    return;
+  }
+  if (sh_start(req, &p, res) != SH_OK)
+    return;
+  loop_sh_wait(call->host->loop, p);
+  sh_reap(p, res);
+  if (res->status == SH_CANCELLED && loop_interrupted(call->host->loop))
+    res->status = SH_INTERRUPTED;
+}
+
 /* sh(command, env:, timeout:, check:, cwd:): see the top of the file. */
 int
 std_sh(struct std_call *call, struct rbc_value *out)
@@ -345,7 +367,7 @@ std_sh(struct std_call *call, struct rbc_value *out)
     req.env_count = a.nitems;
     req.timeout_ms = a.timeout_ms;
     sh_result_init(&res);
-    sh_run(&req, &res);
+    run_child(call, &req, &res);
     rc = finish(call, &a, &res, out);
     sh_result_free(&res);
   }

@@ -168,6 +168,8 @@ static int add_secret_rec(struct ev_sink *ev, struct rbc_value v, int depth)
 /* Register v's raw bytes for scrubbing (see events.h); -1 when out of memory. */
 int ev_add_secret(struct ev_sink *ev, struct rbc_value v)
 {
+  while (ev->parent)
+    ev = ev->parent;
   if (!v.secret)
     return 0;
   return add_secret_rec(ev, v, 0);
@@ -650,6 +652,244 @@ struct ev_out *ev_out_jsonl(int fd, unsigned flags)
 
 /* }==== */
 
+/* {==== branch emitters (parallel) ==== */
+
+/*
+** A kept event of a branch emitter: its type, its time, and deep copies of
+** what the record pointed to (the strings, the values retained).  The
+** meaning of str[], num[] and vals per type is in the keep_* functions.
+*/
+struct ev_rec {
+  enum ev_type type;
+  int64_t ts_ms;                /* when it happened (the run's clock) */
+  char *str[4];                 /* owned copies, may be NULL */
+  int64_t num[4];
+  struct rbc_value *vals;       /* owned references */
+  size_t nvals;
+  bool has[2];                  /* diagnostic: actual, expected given */
+  struct ev_loc loc;            /* diagnostic: loc.file is str[3] */
+  struct ev_rec *next;
+};
+
+/* Release a branch emitter's kept events. */
+static void recs_free(struct ev_sink *ev)
+{
+  while (ev->recs) {
+    struct ev_rec *r = ev->recs;
+
+    ev->recs = r->next;
+    for (size_t i = 0; i < 4; i++)
+      free(r->str[i]);
+    for (size_t i = 0; i < r->nvals; i++)
+      val_release(r->vals[i]);
+    free(r->vals);
+    free(r);
+  }
+  ev->recs_tail = &ev->recs;
+}
+
+/* A new kept event of type t with room for nvals values; NULL (and ev->oom) on failure. */
+static struct ev_rec *rec_new(struct ev_sink *ev, enum ev_type t, size_t nvals)
+{
+  struct ev_rec *r = calloc(1, sizeof *r);
+
+  if (r && nvals > 0)
+    r->vals = calloc(nvals, sizeof *r->vals);
+  if (!r || (nvals > 0 && !r->vals)) {
+    free(r);
+    ev->oom = true;
+    return NULL;
+  }
+  r->type = t;
+  r->ts_ms = ev->ts_fixed ? ev->ts_ms : clock_now_ms(ev->clock);
+  return r;
+}
+
+/* Append r (complete) to ev's kept events; the status an ev_* returns. */
+static int rec_keep(struct ev_sink *ev, struct ev_rec *r)
+{
+  if (!r)
+    return -1;
+  *ev->recs_tail = r;
+  ev->recs_tail = &r->next;
+  return ev_failed(ev) ? -1 : 0;
+}
+
+/* A value kept as r->vals[r->nvals++]. */
+static void rec_value(struct ev_rec *r, struct rbc_value v)
+{
+  r->vals[r->nvals++] = val_retain(v);
+}
+
+static int keep_action(struct ev_sink *ev, const struct ev_action *a)
+{
+  struct ev_rec *r = rec_new(ev, EV_T_ACTION, 1);
+
+  if (!r)
+    return -1;
+  r->str[0] = dup_str(ev, a->kind);
+  r->str[1] = dup_str(ev, a->call);
+  r->str[2] = dup_str(ev, a->status);
+  r->num[0] = a->elapsed_ms;
+  if (a->exports)
+    rec_value(r, *a->exports);
+  return rec_keep(ev, r);
+}
+
+static int keep_retry(struct ev_sink *ev, const struct ev_retry *x)
+{
+  struct ev_rec *r = rec_new(ev, EV_T_RETRY, 0);
+
+  if (!r)
+    return -1;
+  r->num[0] = x->attempt;
+  r->num[1] = x->max;
+  r->num[2] = x->next_in_ms;
+  r->num[3] = x->code;
+  r->str[0] = dup_str(ev, x->reason);
+  return rec_keep(ev, r);
+}
+
+static int keep_wait(struct ev_sink *ev, const struct ev_wait *w)
+{
+  struct ev_rec *r = rec_new(ev, EV_T_WAIT_POLL, 0);
+
+  if (!r)
+    return -1;
+  r->num[0] = w->poll;
+  r->num[1] = w->elapsed_ms;
+  r->num[2] = w->timeout_ms;
+  r->str[0] = dup_str(ev, w->until);
+  return rec_keep(ev, r);
+}
+
+static int keep_gate(struct ev_sink *ev, const struct ev_gate *g)
+{
+  struct ev_rec *r = rec_new(ev, EV_T_GATE, 1);
+
+  if (!r)
+    return -1;
+  rec_value(r, g->question);
+  r->str[0] = dup_str(ev, g->answer);
+  r->str[1] = dup_str(ev, g->by);
+  return rec_keep(ev, r);
+}
+
+static int keep_budget(struct ev_sink *ev, int64_t budget_ms, int64_t elapsed_ms)
+{
+  struct ev_rec *r = rec_new(ev, EV_T_BUDGET, 0);
+
+  if (!r)
+    return -1;
+  r->num[0] = budget_ms;
+  r->num[1] = elapsed_ms;
+  return rec_keep(ev, r);
+}
+
+static int keep_diag(struct ev_sink *ev, const struct ev_diag *d)
+{
+  struct ev_rec *r = rec_new(ev, EV_T_DIAG, 2);
+
+  if (!r)
+    return -1;
+  r->num[0] = d->code;
+  r->str[0] = dup_str(ev, d->message);
+  r->str[1] = dup_str(ev, d->help);
+  r->str[2] = dup_str(ev, d->note);
+  r->str[3] = dup_str(ev, d->loc.file);
+  r->loc = d->loc;
+  r->loc.file = r->str[3];
+  r->has[0] = d->actual != NULL;
+  r->has[1] = d->expected != NULL;
+  if (d->actual)
+    rec_value(r, *d->actual);
+  if (d->expected)
+    rec_value(r, *d->expected);
+  return rec_keep(ev, r);
+}
+
+static int keep_log(struct ev_sink *ev, const struct rbc_value *vals, size_t n)
+{
+  struct ev_rec *r = rec_new(ev, EV_T_LOG, n);
+
+  if (!r)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    rec_value(r, vals[i]);
+  return rec_keep(ev, r);
+}
+
+/* Send one kept event to p (the record's copies are borrowed for the call). */
+static int replay(struct ev_sink *p, const struct ev_rec *r)
+{
+  struct ev_action a = { r->str[0], r->str[1], r->str[2], r->num[0],
+                         r->nvals ? &r->vals[0] : NULL };
+  struct ev_retry x = { (uint32_t)r->num[0], (uint32_t)r->num[1], r->num[2],
+                        (enum diag_code)r->num[3], r->str[0] };
+  struct ev_wait w = { (uint32_t)r->num[0], r->num[1], r->num[2], r->str[0] };
+  struct ev_diag d;
+
+  switch (r->type) {
+  case EV_T_ACTION: return ev_action(p, &a);
+  case EV_T_RETRY: return ev_retry(p, &x);
+  case EV_T_WAIT_POLL: return ev_wait_poll(p, &w);
+  case EV_T_BUDGET: return ev_budget_overrun(p, r->num[0], r->num[1]);
+  case EV_T_LOG: return ev_log(p, r->vals, r->nvals);
+  case EV_T_GATE: {
+    struct ev_gate g = { r->vals[0], r->str[0], r->str[1] };
+
+    return ev_gate(p, &g);
+  }
+  case EV_T_DIAG:
+    memset(&d, 0, sizeof d);
+    d.code = (enum diag_code)r->num[0];
+    d.message = r->str[0];
+    d.help = r->str[1];
+    d.note = r->str[2];
+    d.loc = r->loc;
+    d.actual = r->has[0] ? &r->vals[0] : NULL;
+    d.expected = r->has[1] ? &r->vals[r->has[0] ? 1 : 0] : NULL;
+    return ev_diagnostic(p, &d);
+  default:
+    return 0;
+  }
+}
+
+/* A branch emitter of parent (see events.h); NULL when out of memory. */
+struct ev_sink *ev_sink_branch(struct ev_sink *parent)
+{
+  struct ev_sink *ev = ev_sink_new(parent->clock);
+
+  if (!ev)
+    return NULL;
+  ev->parent = parent;
+  ev->recs_tail = &ev->recs;
+  return ev;
+}
+
+/* Replay a branch's kept events into its parent, in order, at their times. */
+int ev_sink_flush(struct ev_sink *branch)
+{
+  struct ev_sink *p = branch->parent;
+  bool fixed = p->ts_fixed;
+  int64_t ts = p->ts_ms;
+  int rc = 0;
+
+  for (const struct ev_rec *r = branch->recs; r; r = r->next) {
+    p->ts_fixed = true;
+    p->ts_ms = r->ts_ms;
+    if (replay(p, r) != 0)
+      rc = -1;
+  }
+  p->ts_fixed = fixed;
+  p->ts_ms = ts;
+  p->oom = p->oom || branch->oom;
+  recs_free(branch);
+  return rc;
+}
+
+/* }==== */
+
 /* {==== the emitter ==== */
 
 /* An emitter without outputs; clock is borrowed.  NULL when out of memory. */
@@ -697,6 +937,7 @@ void ev_sink_free(struct ev_sink *ev)
   free(ev->stop.step_name);
   failure_clear(&ev->step_diag);
   failure_clear(&ev->run_diag);
+  recs_free(ev);
   free(ev);
 }
 
@@ -723,13 +964,15 @@ int ev_sink_add(struct ev_sink *ev, struct ev_out *out)
 /* errno of the first failed write, 0 while every write succeeded. */
 int ev_failed(const struct ev_sink *ev)
 {
+  while (ev->parent)
+    ev = ev->parent;
   return ev->err;
 }
 
 /* Stamp e and hand it to every output; the status every ev_* returns. */
 static int dispatch(struct ev_sink *ev, struct ev_event *e)
 {
-  e->ts_ms = clock_now_ms(ev->clock);
+  e->ts_ms = ev->ts_fixed ? ev->ts_ms : clock_now_ms(ev->clock);
   for (size_t i = 0; i < ev->nouts; i++)
     ev->outs[i]->ops->emit(ev->outs[i], ev, e);
   return ev->err || ev->oom ? -1 : 0;
@@ -744,6 +987,8 @@ static int64_t since(struct ev_sink *ev, int64_t t0)
 /* Let live outputs redraw (each paces itself). */
 void ev_tick(struct ev_sink *ev)
 {
+  while (ev->parent)
+    ev = ev->parent;
   for (size_t i = 0; i < ev->nouts; i++)
     if (ev->outs[i]->ops->tick)
       ev->outs[i]->ops->tick(ev->outs[i], ev);
@@ -867,6 +1112,9 @@ int ev_action(struct ev_sink *ev, const struct ev_action *a)
 {
   struct ev_event e = { .type = EV_T_ACTION, .u.action = a };
 
+  if (ev->parent)
+    return keep_action(ev, a);
+
   return dispatch(ev, &e);
 }
 
@@ -875,6 +1123,9 @@ int ev_retry(struct ev_sink *ev, const struct ev_retry *r)
 {
   struct ev_event e = { .type = EV_T_RETRY, .u.retry = r };
 
+  if (ev->parent)
+    return keep_retry(ev, r);
+
   return dispatch(ev, &e);
 }
 
@@ -882,6 +1133,9 @@ int ev_retry(struct ev_sink *ev, const struct ev_retry *r)
 int ev_wait_poll(struct ev_sink *ev, const struct ev_wait *w)
 {
   struct ev_event e = { .type = EV_T_WAIT_POLL, .u.wait = w };
+
+  if (ev->parent)
+    return keep_wait(ev, w);
 
   return dispatch(ev, &e);
 }
@@ -907,7 +1161,11 @@ int ev_gate(struct ev_sink *ev, const struct ev_gate *g)
 {
   struct ev_event e = { .type = EV_T_GATE, .u.gate = g };
   int rc;
-  char *q = masked(ev, g->question, false);
+  char *q;
+
+  if (ev->parent)
+    return keep_gate(ev, g);
+  q = masked(ev, g->question, false);
 
   e.text = q ? q : "";
   rc = dispatch(ev, &e);
@@ -920,6 +1178,9 @@ int ev_budget_overrun(struct ev_sink *ev, int64_t budget_ms, int64_t elapsed_ms)
 {
   struct ev_event e = { .type = EV_T_BUDGET, .budget_ms = budget_ms,
                         .elapsed_ms = elapsed_ms };
+
+  if (ev->parent)
+    return keep_budget(ev, budget_ms, elapsed_ms);
 
   return dispatch(ev, &e);
 }
@@ -949,10 +1210,14 @@ static void keep_failure(struct ev_sink *ev, struct ev_failure *f, const struct 
 int ev_diagnostic(struct ev_sink *ev, const struct ev_diag *d)
 {
   struct ev_event e = { .type = EV_T_DIAG, .u.diag = d };
-  char *actual = d->actual ? masked(ev, *d->actual, true) : NULL;
-  char *expected = d->expected ? masked(ev, *d->expected, true) : NULL;
+  char *actual, *expected;
   bool error = diag_info(d->code)->severity == DIAG_ERROR;
   int rc;
+
+  if (ev->parent)
+    return keep_diag(ev, d);
+  actual = d->actual ? masked(ev, *d->actual, true) : NULL;
+  expected = d->expected ? masked(ev, *d->expected, true) : NULL;
 
   e.actual = actual;
   e.expected = expected;
@@ -976,6 +1241,9 @@ int ev_log(struct ev_sink *ev, const struct rbc_value *vals, size_t n)
   struct ev_event e = { .type = EV_T_LOG };
   struct val_buf b;
   int rc;
+
+  if (ev->parent)
+    return keep_log(ev, vals, n);
 
   val_buf_init(&b);
   for (size_t i = 0; i < n; i++) {

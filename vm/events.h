@@ -254,6 +254,25 @@ void ev_sink_free(struct ev_sink *ev);
 int ev_sink_add(struct ev_sink *ev, struct ev_out *out);
 
 /*
+** An emitter for one `parallel` branch: the events sent to it inside a
+** step (action, retry, wait_poll, gate, budget_overrun, diagnostic, log)
+** are kept, with their time, until ev_sink_flush sends them on to parent,
+** so the outputs see each branch's events together and in branch order
+** whatever the timing.  Secrets registered with it go to parent (the
+** outputs must scrub them at once); ev_failed and ev_tick ask parent.
+** Borrowed: parent, which must outlive it.  Free with ev_sink_free (events
+** not flushed are dropped).  NULL when out of memory.
+*/
+struct ev_sink *ev_sink_branch(struct ev_sink *parent);
+
+/*
+** Send a branch emitter's kept events to its parent (which may be a branch
+** emitter itself), stamped with the times they happened, and forget them.
+** 0, or -1 when an output of the parent failed (ev_failed).
+*/
+int ev_sink_flush(struct ev_sink *branch);
+
+/*
 ** Register the raw bytes of a secret value so that they are scrubbed from
 ** every line written: strings, and the strings inside lists and maps (ints
 ** and other scalars are formatted, their text is registered when at least

@@ -107,6 +107,12 @@ struct ev_sink {
   struct ev_failure run_diag;   /* first error diagnostic of the run */
   struct ev_stop stop;
   unsigned counts[EV__NSTATUS];
+
+  struct ev_sink *parent;       /* a branch's emitter (ev_sink_branch): where it flushes */
+  struct ev_rec *recs;          /* owned: a branch's events, oldest first */
+  struct ev_rec **recs_tail;    /* where the next one goes */
+  bool ts_fixed;                /* replaying: stamp events with ts_ms, not the clock */
+  int64_t ts_ms;                /* the stamp while ts_fixed */
 };
 
 /* {==== helpers for outputs (events.c) ==== */

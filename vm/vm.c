@@ -16,15 +16,24 @@
 ** with no handler left the execution stops.  No longjmp, and no C recursion
 ** per rbc call: CALL pushes a frame and the loop carries on in it.
 **
-** Parallel.  In this version the branches of `parallel { }` and `parallel
-** for` run one after the other, in source order, on the one thread, each
-** from a copy of the locals the frame had at PAR_JOIN (so a branch never
-** sees another's local assignments; globals are shared).  The semantics of
-** failure are those of the concurrent version: a failing branch does not
-** stop the others, and at the join the first failure (in branch order) is
-** raised, naming its branch and how many failed.  Real concurrency (fibers
-** yielding to one event loop of libcurl and child pipes) comes with the
-** HTTP issue, when there is something to wait for concurrently.
+** Parallel.  The branches of `parallel { }` and `parallel for` run as
+** fibers on the one thread (vm/fiber.c, stdlib/loop.c): PAR_JOIN gives each
+** branch a VM of its own (operand stack, frames, handler records, error;
+** the chunk, globals, clock and host shared) starting at the branch's entry
+** pc with a copy of the locals the frame had at PAR_JOIN (so a branch never
+** sees another's local assignments; globals are shared), and a C stack of
+** its own.  A built-in that waits (sh, http, a retry or wait sleep) waits in
+** the run's loop, and the other branches run meanwhile; on the virtual clock
+** a group whose branches all sleep advances the clock to the earliest
+** wake-up.  `parallel N` keeps at most N branches alive at once.  A failing
+** branch does not stop the others; at the join the first failure in branch
+** order is raised, naming its branch and how many failed (a failure that
+** stops runs, e.g. an interrupt or the step's timeout, is raised as it is).
+** Each branch's events are kept and reach the outputs in branch order
+** (branch i once branches 0..i-1 have ended), stamped with the time they
+** happened, so the output never depends on timing.  PAR_END in a branch's
+** VM ends the branch.  Without a loop (unit tests) the branches run one
+** after the other on the frame, with the same semantics (vm_par_next).
 **
 ** `on failure continue`: the step is reported failed and the run goes on;
 ** such a tolerated failure does not fail the run (exit 0).  `on failure
@@ -38,6 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stdlib/aws/call.h"
+#include "stdlib/http.h"
 #include "stdlib/shell.h"
 #include "vm/vm_int.h"
 
@@ -102,6 +113,9 @@ static void check_insn(const struct vm *vm, const struct vm_frame *fr, uint32_t 
     case 'b':
       assert(in.opnd[i] < STD_BI__COUNT);
       break;
+    case 'f':
+      assert(in.opnd[i] < vm->c->nfns && vm->c->fns[in.opnd[i]].kind == FK_FN);
+      break;
     case 'j':
       assert(in.opnd[i] < fr->fn->code_len);
       break;
@@ -130,14 +144,18 @@ static void check_insn(const struct vm *vm, const struct vm_frame *fr, uint32_t 
 */
 #define IS_HEAP(v) ((VM_HEAP_TYPES >> (v).type) & 1u)
 
-/* val_retain without the call for a scalar. */
-static inline struct rbc_value retain(struct rbc_value v)
+/*
+** val_retain without the call for a scalar.  always_inline: GCC would
+** otherwise keep one out-of-line copy for the whole loop (vm_exec has
+** optimize attributes of its own, which block inlining by heuristics).
+*/
+static inline __attribute__((always_inline)) struct rbc_value retain(struct rbc_value v)
 {
   return IS_HEAP(v) ? val_retain(v) : v;
 }
 
-/* val_release without the call for a scalar. */
-static inline void release(struct rbc_value v)
+/* val_release without the call for a scalar (always inlined, as retain). */
+static inline __attribute__((always_inline)) void release(struct rbc_value v)
 {
   if (IS_HEAP(v))
     val_release(v);
@@ -171,11 +189,14 @@ static inline int safepoint(struct vm *vm)
 
 /*
 ** The safe point of a backward jump, a counting loop's step or a fn call:
-** pure computation, no effect on the world.  An interrupt is seen at once;
-** the rest (step deadline, phase budget: clock reads; the outputs: a call
-** into events.c) every 256th time.  On the virtual clock time only moves
-** in sleeps, so nothing changes; on the real clock a timeout or an overrun
-** in a computing loop is seen some microseconds later.  A failed write
+** pure computation, no effect on the world.  Every 256th time it does what
+** safepoint() does: the interrupt flag, the step deadline and the phase
+** budget (clock reads), the outputs (a call into events.c).  256 computing
+** steps take microseconds, so an interrupt is still seen at once for a
+** person, and the common case costs one increment.  On the virtual clock
+** time only moves in sleeps, so nothing changes; on the real clock a
+** timeout or an overrun in a computing loop is seen some microseconds
+** later.  A failed write
 ** (which only an effect's event can cause) stops the run (exit 74) at most
 ** 255 computing steps later, with nothing run in between that could be
 ** seen: every instruction with an effect (built-in calls, steps, phases,
@@ -183,7 +204,7 @@ static inline int safepoint(struct vm *vm)
 */
 static inline int loop_safepoint(struct vm *vm)
 {
-  if (!(vm->opts->interrupt && *vm->opts->interrupt) && (++vm->ticks & 255u) != 0)
+  if ((++vm->ticks & 255u) != 0)
     return 0;
   return safepoint(vm);
 }
@@ -444,6 +465,31 @@ static void keep(struct vm *vm, uint32_t n)
 }
 
 /*
+** ASSERT_HTTP with descriptor K[a]: the top four values are status, url,
+** options, checks; http_assert_run performs and checks; a failure becomes
+** the pending error (RB5001, a network code, RB5009 when interrupted).
+*/
+static int assert_http(struct vm *vm, uint32_t a)
+{
+  const uint32_t *w = kdesc(vm, a);
+  struct rbc_value *top = &vm->stack[vm->sp - 4];
+  struct http_assert ha = { kstr(vm, w[HTTP_METHOD]), kstr(vm, w[HTTP_TEXT]), w[HTTP_CLASS] != 0,
+                            top[0], top[1], top[2], top[3], w + HTTP_CHECKS, w[HTTP_N] };
+  struct http_failure f;
+  int rc = http_assert_run(&vm->host, &ha, &f);
+
+  vm_popn(vm, 4);
+  if (rc == 0)
+    return 0;
+  vm_raise(vm, f.code, f.code == DIAG_RB5009 ? VM_ERR_INTERRUPT : VM_ERR_NORMAL, "%s", f.msg);
+  vm->err.has_actual = f.has_actual;
+  vm->err.actual = f.actual;
+  vm->err.has_expected = f.has_expected;
+  vm->err.expected = f.expected;
+  return -1;
+}
+
+/*
 ** An assertion failed: RB5001 naming the expression's text, with the kept
 ** operands (or the top n values) as actual and expected, and the message.
 */
@@ -511,7 +557,7 @@ static int for_next(struct vm *vm, struct rbc_value *locals, uint32_t l1, uint32
   return 0;
 }
 
-/* PAR_JOIN: run the group's branches (one after the other; see the top). */
+/* PAR_JOIN: run the group's branches (as fibers with the run's loop; see the top). */
 static enum vm_unwind par_join(struct vm *vm, struct vm_handler *h, uint32_t join_pc)
 {
   struct vm_par_rec *p = &h->u.par;
@@ -520,6 +566,8 @@ static enum vm_unwind par_join(struct vm *vm, struct vm_handler *h, uint32_t joi
   p->running = true;
   p->join_pc = join_pc;
   p->total = p->nspawn + (uint32_t)(p->has_each ? val_list_len(p->each) : 0);
+  if (vm->host.loop)
+    return vm_par_run(vm, h);
   p->saved = fr->locals;
   fr->locals = vm_locals_new(vm, fr->fn->nlocals);
   if (!fr->locals) {
@@ -685,6 +733,75 @@ static void give_back(struct rbc_value *slot, struct rbc_value o)
     *slot = val_retain(o);
 }
 
+/*
+** The common call, inline: a fn called with exactly its arity, no named
+** arguments, a recycled locals array of its size class at hand and room on
+** the stack.  The top argc values move into the new frame's locals (the
+** frame's pc is 0, its result goes to the caller's stack).  false: not
+** that case, nothing done (vm_push_frame does the general call).  The
+** locals array has the layout of vm_locals_new (a struct vm_lbuf header in
+** the slot before it).
+*/
+static inline bool push_frame_fast(struct vm *vm, const struct chunk_fn *f, uint32_t fi,
+                                   uint32_t argc)
+{
+  uint32_t n = f->nlocals, cls = n <= 1 ? 0 : 32u - (uint32_t)__builtin_clz(n - 1);
+  uint32_t first = vm->sp - argc;
+  struct vm_lbuf *b;
+  struct rbc_value *l;
+  struct vm_frame *nf;
+
+  if (argc != f->arity || vm->nframes >= VM_MAX_FRAMES || cls >= VM_LCLASSES
+      || !vm->lfree[cls] || (uint64_t)first + f->max_stack + 1 > vm->stack_cap)
+    return false;
+  b = vm->lfree[cls];
+  vm->lfree[cls] = b->next;
+  l = (struct rbc_value *)(void *)b + 1;
+  for (uint32_t i = 0; i < argc; i++)
+    vm_vcopy(&l[i], &vm->stack[first + i]);
+  for (uint32_t i = argc; i < n; i++)
+    l[i] = val_null();
+  vm->sp = first;
+  nf = &vm->frames[vm->nframes++];
+  nf->fn = f;
+  nf->fn_index = fi;
+  nf->pc = 0;
+  nf->locals = l;
+  nf->base = first;
+  nf->ret = VM_RET_VALUE;
+  return true;
+}
+
+/*
+** RETURN of a frame called for its value, inline: when no handler record
+** belongs to the frame, its operands and locals are released here and the
+** locals array recycled (as vm_pop_frame does).  false: a record is open,
+** nothing done (vm_pop_frame unwinds it).
+*/
+static inline bool pop_frame_fast(struct vm *vm)
+{
+  struct vm_frame *fr = &vm->frames[vm->nframes - 1];
+  struct rbc_value *l = fr->locals;
+  struct vm_lbuf *b = (struct vm_lbuf *)(void *)(l - 1);
+  uint32_t n = fr->fn->nlocals;
+
+  if (vm->nh > 0 && vm->h[vm->nh - 1].frame == vm->nframes - 1)
+    return false;
+  while (vm->sp > fr->base)
+    vm_release(vm->stack[--vm->sp]);
+  for (uint32_t i = 0; i < n; i++)
+    vm_release(l[i]);
+  if (b->cls < VM_LCLASSES) {
+    b->next = vm->lfree[b->cls];
+    vm->lfree[b->cls] = b;
+  } else {
+    free(b);
+  }
+  fr->locals = NULL;
+  vm->nframes--;
+  return true;
+}
+
 /* }==== */
 
 /* {==== the interpreter loop ==== */
@@ -700,8 +817,7 @@ static void give_back(struct rbc_value *slot, struct rbc_value o)
 #if defined(__GNUC__) && !defined(RBC_DEBUG)
 #define VM_THREADED 1
 #define vmcase(op) case op: L_##op:
-#define vmbreak do { vm->ipc = pc; \
-                     goto *(code[pc] < OP__COUNT ? disp[code[pc]] : &&L_bad_op); } while (0)
+#define vmbreak do { vm->ipc = pc; goto *disp[code[pc]]; } while (0)
 #else
 #define vmcase(op) case op:
 #define vmbreak break
@@ -730,8 +846,15 @@ __attribute__((optimize("no-crossjumping", "no-gcse")))
 int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
 {
 #ifdef VM_THREADED
-  static const void *const disp[OP__COUNT] = {
-#define OP(name, fmt, in, outn, flags, synopsis) &&L_OP_##name,
+  /* every byte value has an entry (a bad opcode's is L_bad_op): no bounds check */
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Winitializer-overrides"
+#else
+#pragma GCC diagnostic ignored "-Woverride-init"
+#endif
+  static const void *const disp[256] = {
+    [0 ... 255] = &&L_bad_op,
+#define OP(name, fmt, in, outn, flags, synopsis) [OP_##name] = &&L_OP_##name,
 #include "vm/opcodes.def"
   };
 #endif
@@ -743,9 +866,10 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
   enum val_status st;
   struct vm_handler *h;
   bool done;
+  enum val_binop cmp;
 
   *out = val_null();
-  if (vm_push_frame(vm, fn_index, 0, CHUNK_NONE, VM_RET_EXIT) != 0)
+  if (fn_index != VM_EXEC_TOP && vm_push_frame(vm, fn_index, 0, CHUNK_NONE, VM_RET_EXIT) != 0)
     return -1;
   LOAD();
   for (;;) {
@@ -1126,6 +1250,10 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
         vm_vcopy(&f[i], &f[i + 1]);
       vm->sp--;
       fr->pc = pc + 4;
+      if (names == CHUNK_NONE && push_frame_fast(vm, &vm->c->fns[fi], fi, argc)) {
+        LOAD();
+        vmbreak;
+      }
       if (vm_push_frame(vm, fi, argc, names, VM_RET_VALUE) != 0)
         THROW();
       LOAD();
@@ -1142,13 +1270,13 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     }
 
     /* Opcode: CALL_AWS A B C D
-    ** Synopsis: a1..aC -> aws.K[A].K[B](names D: a1..aC) (not in this version) */
+    ** Synopsis: a1..aC -> aws.K[A].K[B](names D: a1..aC) (stdlib/aws/call.c) */
     vmcase(OP_CALL_AWS) {
-      vm_popn(vm, OPND8(4));
-      vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL,
-               "`aws.%s.%s` is not available: AWS built-ins are not in this version",
-               kstr(vm, OPND16(0)), kstr(vm, OPND16(2)));
-      THROW();
+      if (safepoint(vm) != 0
+          || aws_vm_call(vm, OPND16(0), OPND16(2), OPND8(4), OPND16(5)) != 0)
+        THROW();
+      pc += 8;
+      vmbreak;
     }
 
     /* Opcode: CONFIRM
@@ -1165,9 +1293,16 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: RETURN
     ** Synopsis: return pop from the current function */
     vmcase(OP_RETURN) {
-      enum vm_ret ret = fr->ret;
+      enum vm_ret ret;
 
       vm_vcopy(&r, &vm->stack[--vm->sp]);
+    do_return:
+      ret = fr->ret;
+      if (ret == VM_RET_VALUE && pop_frame_fast(vm)) {
+        vm_vcopy(&vm->stack[vm->sp++], &r);
+        LOAD();
+        vmbreak;
+      }
       vm_pop_frame(vm);
       if (ret == VM_RET_EXIT) {
         *out = r;
@@ -1227,15 +1362,16 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: FOR_RANGE_NEXT A B
     ** Synopsis: cur n step: n > 0: L[A] = cur, cur += step, n--, pc = B (a safe point) */
     vmcase(OP_FOR_RANGE_NEXT) {
-      struct rbc_value *cur = &TOP(2), *left = &TOP(1), *l;
+      struct rbc_value *cur = &vm->stack[vm->sp - 3], *l;
 
-      if (cur->type != VAL_INT || left->type != VAL_INT || TOP(0).type != VAL_INT) {
+      /* cur, n and step are ints: one test for the three type bytes */
+      if (((cur[0].type ^ VAL_INT) | (cur[1].type ^ VAL_INT) | (cur[2].type ^ VAL_INT)) != 0) {
         vm_raise(vm, DIAG_RB9001, VM_ERR_INTERNAL, "FOR_RANGE_NEXT on a malformed loop state");
         THROW();
       }
       if (loop_safepoint(vm) != 0)
         THROW();
-      if (left->as.i <= 0) {
+      if (cur[1].as.i <= 0) {
         pc += 7;
         vmbreak;
       }
@@ -1243,8 +1379,8 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
       release(*l);
       vm_vcopy(l, cur);
       /* unsigned: a hand-made state cannot overflow into undefined behaviour */
-      if (--left->as.i > 0)
-        cur->as.i = (int64_t)((uint64_t)cur->as.i + (uint64_t)TOP(0).as.i);
+      if (--cur[1].as.i > 0)
+        cur->as.i = (int64_t)((uint64_t)cur->as.i + (uint64_t)cur[2].as.i);
       pc = OPND32(2);
       vmbreak;
     }
@@ -1432,12 +1568,12 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     }
 
     /* Opcode: ASSERT_HTTP A
-    ** Synopsis: status url options checks: request and check (not in this version) */
+    ** Synopsis: status url options checks: request, then check (stdlib/http.c) */
     vmcase(OP_ASSERT_HTTP) {
-      vm_popn(vm, 4);
-      vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL,
-               "`assert http` is not available: HTTP built-ins are not in this version");
-      THROW();
+      if (assert_http(vm, OPND16(0)) != 0)
+        THROW();
+      pc += 3;
+      vmbreak;
     }
 
     /* Opcode: PAR_BEGIN
@@ -1450,8 +1586,11 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
         vm_raise(vm, DIAG_RB5011, VM_ERR_NORMAL, "a parallel limit must be an int >= 1");
         THROW();
       }
-      if (!vm_push_handler(vm, VM_H_PAR))
+      h = vm_push_handler(vm, VM_H_PAR);
+      if (!h)
         THROW();
+      h->u.par.limit = a.type == VAL_INT ? (uint32_t)(a.as.i < UINT32_MAX ? a.as.i : UINT32_MAX)
+                                         : 0;
       pc += 1;
       vmbreak;
     }
@@ -1497,6 +1636,10 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: PAR_END
     ** Synopsis: end of a branch: run the next one, or finish the group */
     vmcase(OP_PAR_END) {
+      if (vm->parent && vm->nframes == 1 && vm->nh == 0) {
+        vm_pop_frame(vm);               /* the end of a fiber's branch (vm/fiber.c) */
+        return 0;
+      }
       h = own_record(vm, VM_H_PAR, "PAR_END");
       if (!h || !h->u.par.running) {
         if (h)
@@ -1515,6 +1658,150 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     vmcase(OP_PAR_JOIN) {
       h = own_record(vm, VM_H_PAR, "PAR_JOIN");
       if (!h || par_join(vm, h, pc + 1) != VM_RESUME)
+        THROW();
+      LOAD();
+      vmbreak;
+    }
+
+    /*
+    ** Opcode: ADD_LL A B, SUB_LL A B, ADD_LK A B, SUB_LK A B
+    ** Synopsis: push L[A] +/- L[B] (or K[B]): GET_LOCAL A; GET_LOCAL B (or
+    ** CONST B); ADD (or SUB) in one instruction.  Two ints here (taint
+    ** carries over), anything else and an overflow through val_binop.
+    */
+#define LOCAL_ARITH(builtin, vop, isk, yv) \
+      { \
+        const struct rbc_value *x = &fr->locals[OPND16(0)]; \
+        int64_t ri; \
+        \
+        yv; \
+        if (x->type == VAL_INT && y.type == VAL_INT && !builtin(x->as.i, y.as.i, &ri)) { \
+          vm_vset_i64(&vm->stack[vm->sp++], VAL_INT, x->secret || y.secret, ri); \
+          pc += 5; \
+          vmbreak; \
+        } \
+        if (!isk) \
+          b = retain(fr->locals[OPND16(2)]); \
+        else if (const_value(vm, OPND16(2), &b) != 0) \
+          THROW(); \
+        st = val_binop(vop, *x, b, &r, &e); \
+        release(b); \
+        if (st != VAL_OK) { \
+          vm_raise_val(vm, st, &e); \
+          THROW(); \
+        } \
+        PUSH(r); \
+        pc += 5; \
+        vmbreak; \
+      }
+#define LOCAL_Y struct rbc_value y = fr->locals[OPND16(2)]
+#define CONST_Y \
+        const struct chunk_const *ky = &vm->c->consts[OPND16(2)]; \
+        struct rbc_value y = ky->kind == CK_INT ? val_int(ky->u.i) : val_null()
+    vmcase(OP_ADD_LL) LOCAL_ARITH(__builtin_add_overflow, VAL_OP_ADD, false, LOCAL_Y)
+    vmcase(OP_SUB_LL) LOCAL_ARITH(__builtin_sub_overflow, VAL_OP_SUB, false, LOCAL_Y)
+    vmcase(OP_ADD_LK) LOCAL_ARITH(__builtin_add_overflow, VAL_OP_ADD, true, CONST_Y)
+    vmcase(OP_SUB_LK) LOCAL_ARITH(__builtin_sub_overflow, VAL_OP_SUB, true, CONST_Y)
+
+    /*
+    ** Opcode: ADDTO_LL A B, SUBTO_LL A B, ADDTO_LK A B, SUBTO_LK A B
+    ** Synopsis: L[A] = L[A] +/- L[B] (or K[B]): `x = x + y` in place, as
+    ** ADD_LL A B (...); SET_LOCAL A.  Two ints here, else val_binop.
+    */
+#define LOCAL_UPDATE(builtin, vop, isk, yv) \
+      { \
+        struct rbc_value *x = &fr->locals[OPND16(0)]; \
+        int64_t ri; \
+        \
+        yv; \
+        if (x->type == VAL_INT && y.type == VAL_INT && !builtin(x->as.i, y.as.i, &ri)) { \
+          vm_vset_i64(x, VAL_INT, x->secret || y.secret, ri); \
+          pc += 5; \
+          vmbreak; \
+        } \
+        if (!isk) \
+          b = retain(fr->locals[OPND16(2)]); \
+        else if (const_value(vm, OPND16(2), &b) != 0) \
+          THROW(); \
+        st = val_binop(vop, *x, b, &r, &e); \
+        release(b); \
+        if (st != VAL_OK) { \
+          vm_raise_val(vm, st, &e); \
+          THROW(); \
+        } \
+        release(*x); \
+        *x = r; \
+        pc += 5; \
+        vmbreak; \
+      }
+    vmcase(OP_ADDTO_LL) LOCAL_UPDATE(__builtin_add_overflow, VAL_OP_ADD, false, LOCAL_Y)
+    vmcase(OP_SUBTO_LL) LOCAL_UPDATE(__builtin_sub_overflow, VAL_OP_SUB, false, LOCAL_Y)
+    vmcase(OP_ADDTO_LK) LOCAL_UPDATE(__builtin_add_overflow, VAL_OP_ADD, true, CONST_Y)
+    vmcase(OP_SUBTO_LK) LOCAL_UPDATE(__builtin_sub_overflow, VAL_OP_SUB, true, CONST_Y)
+#undef LOCAL_ARITH
+#undef LOCAL_UPDATE
+#undef LOCAL_Y
+#undef CONST_Y
+
+    /*
+    ** Opcode: JUMP_IF_NOT_EQ A, _NE, _LT, _LE, _GT, _GE
+    ** Synopsis: a b: if not (a OP b) then pc = A: the comparison and
+    ** JUMP_IF_FALSE in one instruction (two ints here; else val_binop).
+    */
+#define CMP_JUMP(op, vop) \
+      if (TOP(1).type == VAL_INT && TOP(0).type == VAL_INT) { \
+        done = TOP(1).as.i op TOP(0).as.i; \
+        vm->sp -= 2; \
+        pc = done ? pc + 5 : OPND32(0); \
+        vmbreak; \
+      } \
+      cmp = vop; \
+      goto cmp_jump
+    vmcase(OP_JUMP_IF_NOT_EQ) { CMP_JUMP(==, VAL_OP_EQ); }
+    vmcase(OP_JUMP_IF_NOT_NE) { CMP_JUMP(!=, VAL_OP_NE); }
+    vmcase(OP_JUMP_IF_NOT_LT) { CMP_JUMP(<, VAL_OP_LT); }
+    vmcase(OP_JUMP_IF_NOT_LE) { CMP_JUMP(<=, VAL_OP_LE); }
+    vmcase(OP_JUMP_IF_NOT_GT) { CMP_JUMP(>, VAL_OP_GT); }
+    vmcase(OP_JUMP_IF_NOT_GE) {
+      CMP_JUMP(>=, VAL_OP_GE);
+    cmp_jump:
+      b = POP();
+      a = POP();
+      st = val_binop(cmp, a, b, &r, &e);
+      release(a);
+      release(b);
+      if (st != VAL_OK) {
+        vm_raise_val(vm, st, &e);
+        THROW();
+      }
+      done = truthy(r);
+      release(r);
+      pc = done ? pc + 5 : OPND32(0);
+      vmbreak;
+    }
+#undef CMP_JUMP
+
+    /* Opcode: RETURN_LOCAL A
+    ** Synopsis: return L[A] (GET_LOCAL A; RETURN): the value moves out of the dying frame */
+    vmcase(OP_RETURN_LOCAL) {
+      vm_vcopy(&r, &fr->locals[OPND16(0)]);
+      fr->locals[OPND16(0)] = val_null();
+      goto do_return;
+    }
+
+    /* Opcode: CALL_FN A B C
+    ** Synopsis: a1..aB -> fn A(a1..aB), the last |C| named by C (a runbook-level fn) */
+    vmcase(OP_CALL_FN) {
+      uint32_t fi = OPND16(0), argc = OPND8(2), names = OPND16(3);
+
+      if (loop_safepoint(vm) != 0)
+        THROW();
+      fr->pc = pc + 6;
+      if (names == CHUNK_NONE && push_frame_fast(vm, &vm->c->fns[fi], fi, argc)) {
+        LOAD();
+        vmbreak;
+      }
+      if (vm_push_frame(vm, fi, argc, names, VM_RET_VALUE) != 0)
         THROW();
       LOAD();
       vmbreak;

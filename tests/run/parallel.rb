@@ -1,6 +1,6 @@
-# parallel blocks run their branches in order (sequentially in this
-# version); a failing branch does not stop the others, and the first
-# failure is raised at the join, naming its branch.
+# parallel blocks run their branches as fibers; with nothing to wait for,
+# each runs to its end in turn.  A failing branch does not stop the
+# others, and the first failure is raised at the join, naming its branch.
 # exit: 1
 runbook "parallel" {
   phase "p" {
