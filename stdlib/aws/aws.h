@@ -52,7 +52,7 @@ struct aws_header {
 struct aws_request {
   const char *service;          /* the model's endpointPrefix: "ecs", "elasticloadbalancing" */
   const char *signing_name;     /* the model's signingName (often = service): "ecs", "s3" */
-  const char *env_name;         /* AWS_ENDPOINT_URL_<env_name>: "ECS", "ELASTIC_LOAD_BALANCING_V2" */
+  const char *env_name;         /* AWS_ENDPOINT_URL_<this>: "ECS", "ELASTIC_LOAD_BALANCING_V2" */
   bool global;                  /* a global endpoint (e.g. none of the services rbc needs) */
   const char *method;           /* "GET", "POST", "PUT", "DELETE", "HEAD" */
   const char *path;             /* URI-encoded path, starting with '/' */

@@ -1,0 +1,18 @@
+runbook "t" {
+  title       "Language test"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-11-01"
+  review      3650d
+  status      approved
+  version     "1.0"
+
+  phase "P" {
+    step "S" {
+      aws.ecz.describe_services(cluster: "prod")     # expect error line 15 col 11: RB2019 ~ `ecs`
+    }
+  }
+}

@@ -1,0 +1,1 @@
+"""fake-aws: a local AWS-compatible endpoint for rbc's tests (see ../README.md)."""
