@@ -21,6 +21,9 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/config.h"
+#include "cli/explain.h"
+#include "cli/fixdiff.h"
 #include "cli/render.h"
 #include "parser/arena.h"
 
@@ -31,7 +34,8 @@ enum check_format { FMT_TTY, FMT_GCC, FMT_JSON, FMT_SARIF, FMT_GITHUB, FMT_QUIET
 enum {
   O_FORMAT = 1, O_OUTPUT, O_JSON_FILE, O_SEVERITY, O_FAIL_ON, O_EXIT_ZERO,
   O_PARAM, O_PARAMS_FILE, O_STDIN_FILENAME, O_SARIF_FILE, O_ENABLE, O_DISABLE,
-  O_SEVERITY_OF, O_FIX, O_UNSAFE_FIXES
+  O_SEVERITY_OF, O_FIX, O_UNSAFE_FIXES, O_PROFILE, O_CONFIG, O_NO_CONFIG, O_DIFF,
+  O_SHOW_SUPPRESSED
 };
 
 static const struct cli_option check_opts[] = {
@@ -50,6 +54,11 @@ static const struct cli_option check_opts[] = {
   { "severity-of",    0,   CLI_ARG_REQUIRED, O_SEVERITY_OF },
   { "fix",            0,   CLI_ARG_NONE,     O_FIX },
   { "unsafe-fixes",   0,   CLI_ARG_NONE,     O_UNSAFE_FIXES },
+  { "profile",        0,   CLI_ARG_REQUIRED, O_PROFILE },
+  { "config",         0,   CLI_ARG_REQUIRED, O_CONFIG },
+  { "no-config",      0,   CLI_ARG_NONE,     O_NO_CONFIG },
+  { "diff",           0,   CLI_ARG_NONE,     O_DIFF },
+  { "show-suppressed", 0,  CLI_ARG_NONE,     O_SHOW_SUPPRESSED },
   { NULL,             0,   CLI_ARG_NONE,     0 }
 };
 
@@ -62,11 +71,27 @@ struct check_run {
   const char *sarif_file;       /* --sarif-file F, or NULL */
   const char *stdin_name;       /* --stdin-filename */
   struct render_opts ropts;
-  bool disabled[DIAG__COUNT];   /* --disable / --enable, per code */
   int severity_of[DIAG__COUNT]; /* --severity-of CODE=LEVEL, -1 when none */
-  enum diag_severity fail_on;
+  int min_severity;             /* -S LEVEL, -1 when not given */
+  int fail_on;                  /* --fail-on LEVEL, -1 when not given */
+  int profile;                  /* --profile, -1 when not given */
+  struct cfg_rule_op *ops;      /* --enable/--disable lists, in order (strings borrowed) */
+  size_t nops;
+  const char *config;           /* --config FILE (or RBC_CONFIG), NULL to search */
+  bool no_config;               /* --no-config */
+  struct cfg_file **cfgs;       /* config files loaded so far (one per directory tree) */
+  size_t ncfgs;
+  /* The settings of the file being checked: command line over its config file. */
+  bool disabled[DIAG__COUNT];   /* from the profile, config and --enable/--disable */
+  int eff_severity_of[DIAG__COUNT]; /* per-code severity, -1 when unchanged */
+  int eff_fail_on;              /* findings at or above it fail the run */
+  bool strict;                  /* profile strict or production */
+  size_t failing;               /* rendered findings at or above their file's fail-on */
+  const char *today;            /* RBC_TODAY, or NULL */
   bool exit_zero;
   bool fix, unsafe_fixes;       /* --fix, --unsafe-fixes: rewrite files in place */
+  bool diff;                    /* --diff: print the fixes as a unified diff instead */
+  size_t diffs;                 /* fixes shown by --diff */
   struct check_param *params;   /* --param and --params-file, in the arena */
   int nparams, cap_params;
   bool params_given;
@@ -99,23 +124,34 @@ check_help(void)
         "      --stdin-filename=N  name to report for `-`\n"
         "      --fix               apply safe fixes in place, then report what remains\n"
         "      --unsafe-fixes      apply unsafe fixes too (implies --fix)\n"
+        "      --diff              print the fixes as a unified diff; change nothing\n"
+        "      --show-suppressed   also report findings silenced by `# rbc: ignore`\n"
         "      --color[=WHEN]      auto, always or never\n\n"
         "Selection:\n"
+        "      --profile=NAME      min, default, strict or production (rule ladder)\n"
         "  -S, --severity=LEVEL    minimum severity reported: style (default), info,\n"
-        "                          warning, error\n"
+        "                          warning, error; `-S CODE=LEVEL` = --severity-of\n"
         "      --fail-on=LEVEL     exit 1 if a reported finding is >= LEVEL (warning)\n"
         "      --exit-zero         exit 0 even with findings\n"
-        "      --disable=LIST      hide codes, names or tags (comma list, `all`)\n"
-        "      --enable=LIST       show them again (applied in order)\n"
+        "      --disable=LIST      turn off codes, names or tags (comma list, `all`)\n"
+        "      --enable=LIST       turn them on (lists apply in order, after the profile)\n"
         "      --severity-of=CODE=LEVEL  change the severity of one code\n"
         "      --param K=V         check that required params are given and typed\n"
         "      --params-file=F     params from a JSON object\n\n"
+        "Configuration:\n"
+        "      --config=FILE       read FILE instead of searching (also RBC_CONFIG)\n"
+        "      --no-config         read no config file\n"
+        "  .rbc.conf (or rbc.conf) is searched from each runbook's directory up to\n"
+        "  the repository root, then $XDG_CONFIG_HOME/rbc/config; flags win over it.\n"
+        "  RBC_TODAY=YYYY-MM-DD sets the date the freshness rule (RB4002) compares to.\n\n"
         "Examples:\n"
         "  rbc check runbooks/\n"
         "  rbc check -f gcc runbooks/payments-api.rb\n"
-        "  rbc check -f json -o report.json --fail-on=error runbooks/\n\n"
+        "  rbc check -f json -o report.json --fail-on=error runbooks/\n"
+        "  rbc check --profile strict --sarif-file rbc.sarif runbooks/\n\n"
         "Exit status: 0 clean, 1 findings, 64 usage error, 66 unreadable input,\n"
-        "70 internal error, 73 cannot write an output file.\n", stdout);
+        "70 internal error, 73 cannot write an output file, 78 invalid config.\n"
+        "See `rbc rules` for every rule and `rbc explain CODE` for one.\n", stdout);
 }
 
 /* {==== options ==== */
@@ -140,14 +176,14 @@ parse_format(struct check_run *r, const char *s)
 
 /* -S / --fail-on: a severity name, else a usage error. */
 static int
-parse_level(const char *opt, const char *s, enum diag_severity *out)
+parse_level(const char *opt, const char *s, int *out)
 {
   int sev = diag_severity_parse(s);
 
   if (sev < 0)
     return cli_usage_error("check", "invalid value '%s' for '%s' "
                            "(expected error, warning, info or style)", s, opt);
-  *out = (enum diag_severity)sev;
+  *out = sev;
   return 0;
 }
 
@@ -225,44 +261,25 @@ params_file(struct check_run *r, const char *path)
 
 /* {==== rule selection ==== */
 
-/* Whether the comma-separated tags of info include tag. */
-static bool
-has_tag(const struct diag_info *info, const char *tag, size_t n)
-{
-  for (const char *p = info->tags; *p != '\0'; ) {
-    size_t len = strcspn(p, ",");
-    if (len == n && strncmp(p, tag, n) == 0)
-      return true;
-    p += len + (p[len] == ',');
-  }
-  return false;
-}
-
 /*
-** Set disabled[] for each item of a comma list: a code, a name, a tag or
-** `all`.  Syntax (RB1xxx) and tool (RB9xxx) codes always stay on.
+** --enable / --disable: the list is checked now (an unknown item is a
+** usage error) and applied after the profile and the config file's lists.
 */
 static int
 select_rules(struct check_run *r, const char *opt, const char *list, bool disable)
 {
-  while (*list != '\0') {
-    size_t n = strcspn(list, ",");
-    char item[64];
-    int hits = 0;
-    snprintf(item, sizeof item, "%.*s", (int)(n < 63 ? n : 63), list);
-    for (int k = DIAG_RB2001; k < DIAG_RB9001; k++) {
-      const struct diag_info *info = diag_info((enum diag_code)k);
-      if (strcmp(item, "all") == 0 || strcmp(item, info->code) == 0
-          || strcmp(item, info->name) == 0 || has_tag(info, item, strlen(item))) {
-        r->disabled[k] = disable;
-        hits++;
-      }
-    }
-    if (hits == 0)
-      return cli_usage_error("check", "%s: '%s' is no code, name or tag of a rule "
-                             "that can be turned off", opt, item);
-    list += n + (list[n] == ',');
-  }
+  bool scratch[DIAG__COUNT];
+  char why[128];
+  struct cfg_rule_op *grown;
+
+  if (cfg_select(scratch, list, disable, why, sizeof why) != 0)
+    return cli_usage_error("check", "%s: %s", opt, why);
+  grown = realloc(r->ops, (r->nops + 1) * sizeof *grown);
+  if (grown == NULL)
+    return EXIT_SOFTWARE;
+  r->ops = grown;
+  grown[r->nops].list = (char *)list;
+  grown[r->nops++].disable = disable;
   return 0;
 }
 
@@ -293,7 +310,7 @@ override_severities(const struct check_run *r, struct diag_list *diags)
   bool changed = false;
 
   for (size_t i = 0; i < diags->len; i++) {
-    int sev = r->severity_of[diags->items[i].code];
+    int sev = r->eff_severity_of[diags->items[i].code];
     if (sev >= 0) {
       diags->items[i].severity = (enum diag_severity)sev;
       changed = true;
@@ -301,6 +318,21 @@ override_severities(const struct check_run *r, struct diag_list *diags)
   }
   if (changed)
     diag_recount(diags);
+}
+
+/* --profile NAME */
+static int
+profile_option(struct check_run *r, const char *arg)
+{
+  char hint[64];
+
+  r->profile = cfg_profile_parse(arg);
+  if (r->profile >= 0)
+    return 0;
+  cli_did_you_mean(hint, sizeof hint, arg, (const char *const[]){ "min", "default", "strict",
+                                                                  "production", NULL }, "");
+  return cli_usage_error("check", "invalid profile '%s' (expected min, default, strict or "
+                         "production)%s", arg, hint);
 }
 
 /* One option of `rbc check`; returns 0 or an exit status. */
@@ -311,7 +343,9 @@ apply_option(struct check_run *r, int id, const char *arg)
   case O_FORMAT:         return parse_format(r, arg);
   case O_OUTPUT:         r->output = arg; return 0;
   case O_JSON_FILE:      r->json_file = arg; return 0;
-  case O_SEVERITY:       return parse_level("--severity", arg, &r->ropts.min_severity);
+  case O_SEVERITY:
+    return strchr(arg, '=') != NULL ? severity_of(r, arg)
+                                    : parse_level("--severity", arg, &r->min_severity);
   case O_FAIL_ON:        return parse_level("--fail-on", arg, &r->fail_on);
   case O_EXIT_ZERO:      r->exit_zero = true; return 0;
   case O_PARAM:          return param_option(r, arg);
@@ -323,6 +357,11 @@ apply_option(struct check_run *r, int id, const char *arg)
   case O_SEVERITY_OF:    return severity_of(r, arg);
   case O_FIX:            r->fix = true; return 0;
   case O_UNSAFE_FIXES:   r->fix = r->unsafe_fixes = true; return 0;
+  case O_PROFILE:        return profile_option(r, arg);
+  case O_CONFIG:         r->config = arg; return 0;
+  case O_NO_CONFIG:      r->no_config = true; return 0;
+  case O_DIFF:           r->diff = true; return 0;
+  case O_SHOW_SUPPRESSED: r->ropts.show_suppressed = true; return 0;
   default:               return EXIT_SOFTWARE;
   }
 }
@@ -372,6 +411,135 @@ parse_args(struct check_run *r, int argc, char **argv)
   return -1;
 }
 
+/* {==== settings: flags > RBC_* > config file > defaults (cli.md 12) ==== */
+
+/* The directory of an input path ("." for "-" or a bare name), malloc'd. */
+static char *
+dir_of_input(const char *in)
+{
+  const char *slash = strrchr(in, '/');
+
+  if (strcmp(in, "-") == 0 || slash == NULL)
+    return strdup(".");
+  return slash == in ? strdup("/") : strndup(in, (size_t)(slash - in));
+}
+
+/*
+** The config file at path, loaded on first use and kept for the run; NULL
+** with *status = EXIT_CONFIG (78) when it is invalid (reported here).
+*/
+static const struct cfg_file *
+config_at(struct check_run *r, const char *path, int *status)
+{
+  struct cfg_file *cfg, **grown;
+  char err[512];
+
+  for (size_t i = 0; i < r->ncfgs; i++)
+    if (strcmp(r->cfgs[i]->path, path) == 0)
+      return r->cfgs[i];
+  cfg = malloc(sizeof *cfg);
+  grown = cfg != NULL ? realloc(r->cfgs, (r->ncfgs + 1) * sizeof *grown) : NULL;
+  if (grown == NULL) {
+    free(cfg);
+    *status = EXIT_SOFTWARE;
+    return NULL;
+  }
+  r->cfgs = grown;
+  cfg_init(cfg);
+  if (cfg_load(path, cfg, err, sizeof err) != 0) {
+    fprintf(stderr, "rbc: error[RB9002]: %s\n", err);
+    cfg_free(cfg);
+    free(cfg);
+    *status = EXIT_CONFIG;
+    return NULL;
+  }
+  r->cfgs[r->ncfgs++] = cfg;
+  if (cli_globals.verbosity > 0)
+    fprintf(stderr, "rbc: using config file '%s'\n", path);
+  return cfg;
+}
+
+/*
+** The config file that applies to an input: --config or RBC_CONFIG, else
+** the first `.rbc.conf` / `rbc.conf` from its directory up to the
+** repository root, else the user's; NULL when there is none (or
+** --no-config).  *status becomes non-zero for an invalid file.
+*/
+static const struct cfg_file *
+config_for(struct check_run *r, const char *input, int *status)
+{
+  const char *env = getenv("RBC_CONFIG");
+  const struct cfg_file *cfg;
+  char *dir, *path;
+
+  if (r->no_config)
+    return NULL;
+  if (r->config != NULL)
+    return config_at(r, r->config, status);
+  if (env != NULL && env[0] != '\0')
+    return config_at(r, env, status);
+  dir = dir_of_input(input);
+  path = dir != NULL ? cfg_find(dir) : NULL;
+  free(dir);
+  if (path == NULL)
+    return NULL;
+  cfg = config_at(r, path, status);
+  free(path);
+  return cfg;
+}
+
+/* RBC_TODAY=YYYY-MM-DD: the date freshness is measured against. */
+static int
+today_env(struct check_run *r)
+{
+  const char *t = getenv("RBC_TODAY");
+
+  if (t == NULL || t[0] == '\0')
+    return 0;
+  if (strlen(t) != 10 || strspn(t, "0123456789") != 4 || t[4] != '-' || t[7] != '-'
+      || strspn(t + 5, "0123456789") != 2 || strspn(t + 8, "0123456789") != 2)
+    return cli_usage_error("check", "RBC_TODAY='%s' is not a date YYYY-MM-DD", t);
+  r->today = t;
+  return 0;
+}
+
+/*
+** The settings for a file whose config is cfg (may be NULL): the profile
+** decides which rules are on, then the config file's enable/disable lists,
+** then the command line's, in order; scalars from the command line win
+** over the file's.
+*/
+static void
+resolve_for(struct check_run *r, const struct cfg_file *cfg)
+{
+  struct cfg_file empty;
+  const struct cfg_check *ck;
+  int profile;
+  char why[128];
+
+  if (cfg == NULL) {
+    cfg_init(&empty);
+    cfg = &empty;
+  }
+  ck = &cfg->check;
+  profile = r->profile >= 0 ? r->profile : ck->profile >= 0 ? ck->profile : CFG_PROFILE_DEFAULT;
+  for (int k = 0; k < DIAG__COUNT; k++) {
+    r->disabled[k] = (int)cfg_code_profile((enum diag_code)k) > profile;
+    r->eff_severity_of[k] = r->severity_of[k] >= 0 ? r->severity_of[k] : ck->severity_of[k];
+  }
+  for (size_t i = 0; i < ck->nops; i++)
+    cfg_select(r->disabled, ck->ops[i].list, ck->ops[i].disable, why, sizeof why);
+  for (size_t i = 0; i < r->nops; i++)
+    cfg_select(r->disabled, r->ops[i].list, r->ops[i].disable, why, sizeof why);
+  r->ropts.min_severity = (enum diag_severity)(r->min_severity >= 0 ? r->min_severity
+                                               : ck->min_severity >= 0 ? ck->min_severity
+                                               : DIAG_STYLE);
+  r->eff_fail_on = r->fail_on >= 0 ? r->fail_on : ck->fail_on >= 0 ? ck->fail_on : DIAG_WARNING;
+  r->strict = profile >= CFG_PROFILE_STRICT;
+}
+
+/* }==== */
+
 /* {==== inputs ==== */
 
 /* Append a path to the list of files to check; -1 when out of memory. */
@@ -420,8 +588,16 @@ walk_entry(struct check_run *r, const char *dir, const char *name, int depth)
     return 0;
   if (S_ISDIR(sb.st_mode))
     return walk_dir(r, path, depth + 1);
-  if (S_ISREG(sb.st_mode) && is_rb(name))
-    return add_file(r, path);
+  if (S_ISREG(sb.st_mode) && is_rb(name) && r->tool_status != EXIT_CONFIG) {
+    int status = 0;
+    const struct cfg_file *cfg = config_for(r, path, &status);
+    if (status != 0) {
+      r->tool_status = status;
+      return 0;
+    }
+    if (cfg == NULL || !cfg_excluded(cfg, path))
+      return add_file(r, path);
+  }
   return 0;
 }
 
@@ -626,6 +802,33 @@ apply_fixes(struct check_run *r, const char *path, const struct source *src,
   return applied;
 }
 
+/*
+** --diff: the fixes --fix would apply to this file, as a unified diff on
+** the primary output; the file is not touched.
+*/
+static void
+diff_fixes(struct check_run *r, const struct source *src, const struct diag_list *diags)
+{
+  const struct diag **fx = calloc(diags->len + 1, sizeof *fx);
+  size_t n = 0;
+  long shown;
+
+  if (fx == NULL) {
+    r->tool_status = EXIT_SOFTWARE;
+    return;
+  }
+  for (size_t i = 0; i < diags->len; i++)
+    if (fixable(r, &diags->items[i], src))
+      fx[n++] = &diags->items[i];
+  qsort(fx, n, sizeof *fx, cmp_fix);
+  shown = fix_diff(r->out, src, fx, n);
+  if (shown < 0)
+    r->tool_status = EXIT_SOFTWARE;
+  else
+    r->diffs += (size_t)shown;
+  free(fx);
+}
+
 /* {==== checking ==== */
 
 /* Load and check one file into a fresh arena and list; 0 or a tool status. */
@@ -659,21 +862,43 @@ unload(struct arena *a, struct source *src, struct diag_list *diags)
   arena_free(a);
 }
 
+/* Rendered findings at or above this file's fail-on level (suppressed ones never fail). */
+static void
+count_failing(struct check_run *r, const struct diag_list *diags)
+{
+  for (size_t i = 0; i < diags->len; i++) {
+    const struct diag *d = &diags->items[i];
+    if (render_wanted(d, &r->ropts) && !d->suppressed && (int)d->severity >= r->eff_fail_on)
+      r->failing++;
+  }
+}
+
 /*
-** Check one file and render its diagnostics.  With --fix, the fixes are
-** applied first and the file is checked again, so what is rendered is
-** what remains.
+** Check one file with the settings of its config file and render its
+** diagnostics.  With --fix, the fixes are applied first and the file is
+** checked again, so what is rendered is what remains.
 */
 static void
-check_one(struct check_run *r, const char *path, const struct check_options *copts)
+check_one(struct check_run *r, const char *path, const struct check_options *base)
 {
   struct arena *a;
   struct source *src;
   struct diag_list diags;
-  int status = load_one(r, path, copts, &a, &src, &diags);
+  struct check_options opts = *base, *copts = &opts;
+  int status = 0;
+  const struct cfg_file *cfg = config_for(r, path, &status);
   size_t fixed;
 
-  if (status == 0 && r->fix && strcmp(path, "-") != 0) {
+  if (status != 0) {
+    r->tool_status = status;
+    return;
+  }
+  resolve_for(r, cfg);
+  opts.strict = r->strict;
+  opts.format_check = !r->disabled[DIAG_RB4004];
+  status = load_one(r, path, copts, &a, &src, &diags);
+
+  if (status == 0 && r->fix && !r->diff && strcmp(path, "-") != 0) {
     fixed = apply_fixes(r, path, src, &diags);
     if (fixed > 0) {
       if (cli_globals.verbosity >= 0)
@@ -685,7 +910,14 @@ check_one(struct check_run *r, const char *path, const struct check_options *cop
   if (status != 0 && (r->tool_status == 0 || status == EXIT_SOFTWARE))
     r->tool_status = status;
   diag_sort(&diags);
+  if (r->diff) {
+    if (status == 0)
+      diff_fixes(r, src, &diags);
+    unload(a, src, &diags);
+    return;
+  }
   render_count(&diags, &r->ropts, &r->counts);
+  count_failing(r, &diags);
   if (r->format == FMT_TTY)
     render_tty(r->out, &diags, &r->ropts);
   else if (r->format == FMT_GCC)
@@ -741,13 +973,11 @@ json_sink(struct check_run *r, const char *path, bool sarif)
 static int
 final_status(const struct check_run *r)
 {
-  size_t failing = 0;
-
   if (r->tool_status != 0)
     return r->tool_status;
-  for (int s = r->fail_on; s <= DIAG_ERROR; s++)
-    failing += r->counts.by_severity[s];
-  return failing > 0 && !r->exit_zero ? EXIT_FINDINGS : EXIT_OK;
+  if (r->diff)
+    return r->diffs > 0 && !r->exit_zero ? EXIT_FINDINGS : EXIT_OK;
+  return r->failing > 0 && !r->exit_zero ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /* Check every file, then the summary / json document and the sinks. */
@@ -759,10 +989,16 @@ run_checks(struct check_run *r)
   int status;
 
   memset(&copts, 0, sizeof copts);
+  status = today_env(r);
+  if (status != 0)
+    return status;
   copts.params = r->params;
   copts.nparams = r->nparams;
   copts.params_given = r->params_given;
+  copts.today = r->today;
   status = expand_inputs(r);
+  if (status == 0 && r->tool_status == EXIT_CONFIG)
+    status = EXIT_CONFIG;
   if (status == 0 && r->output != NULL)
     status = out_open(&of, r->output);
   if (status != 0)
@@ -774,10 +1010,13 @@ run_checks(struct check_run *r)
   r->want_sarif = r->format == FMT_SARIF || r->sarif_file != NULL;
   if (r->want_sarif && render_sarif_init(&r->sarif) != 0)
     return EXIT_SOFTWARE;
+  r->sarif.page = explain_page;
   r->counts.files = r->nfiles;
   for (size_t i = 0; i < r->nfiles; i++)
     check_one(r, r->files[i], &copts);
-  if (r->format == FMT_TTY)
+  if (r->diff)
+    ;                           /* the diff is all the output */
+  else if (r->format == FMT_TTY)
     render_tty_summary(r->out, &r->counts, r->ropts.color);
   else if ((r->format == FMT_JSON || r->format == FMT_SARIF)
            && write_json(r, r->out, r->format == FMT_SARIF) != 0)
@@ -802,7 +1041,7 @@ cmd_check(int argc, char **argv)
   int status;
 
   memset(&r, 0, sizeof r);
-  r.fail_on = DIAG_WARNING;
+  r.fail_on = r.min_severity = r.profile = -1;
   r.ropts.min_severity = DIAG_STYLE;
   r.ropts.disabled = r.disabled;
   for (int k = 0; k < DIAG__COUNT; k++)
@@ -815,6 +1054,12 @@ cmd_check(int argc, char **argv)
     status = run_checks(&r);
   json_decref(r.jdiags);
   render_sarif_free(&r.sarif);
+  for (size_t i = 0; i < r.ncfgs; i++) {
+    cfg_free(r.cfgs[i]);
+    free(r.cfgs[i]);
+  }
+  free(r.cfgs);
+  free(r.ops);
   free(r.inputs);
   free(r.files);
   arena_free(r.a);

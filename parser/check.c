@@ -276,6 +276,43 @@ meta_unknown(struct checker *c, const struct ast_node *m)
 }
 
 /*
+** RB4001 for the attributes a runbook should have: owner and rto always;
+** with check_options.strict also title, criticality (the safety rules
+** read it), expected, rpo, tested and review, the rest of the template.
+** seen[] is indexed like meta_keys.
+*/
+static void
+missing_metadata(struct checker *c, const struct ast_node *rb,
+                 const struct ast_node *const *seen)
+{
+  static const struct { const char *key; bool strict; const char *help; } wanted[] = {
+    { "owner", false, "name the team that owns it: `owner \"team-name\"`" },
+    { "rto", false, "state the recovery time objective: `rto 15m`" },
+    { "title", true, "say what it recovers: `title \"Payments API rollback\"`" },
+    { "criticality", true, "rate it (the safety rules depend on it): `criticality high`" },
+    { "expected", true, "state how long a run takes: `expected 10m`" },
+    { "rpo", true, "state the recovery point objective: `rpo 5m`" },
+    { "tested", true, "record the last rehearsal: `tested \"2026-11-01\"`" },
+    { "review", true, "set how often it must be rehearsed: `review 90d`" },
+  };
+
+  for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+    size_t k;
+    struct diag *d;
+    if (wanted[i].strict && !c->sh->opts->strict)
+      continue;
+    for (k = 0; k < NMETA && strcmp(meta_keys[k], wanted[i].key) != 0; k++)
+      ;
+    if (k == NMETA || seen[k] != NULL)
+      continue;
+    d = diag_add(c->sh->diags, DIAG_RB4001, c->src, rb->u.runbook.name.span,
+                 "runbook has no `%s`", wanted[i].key);
+    diag_label(d, rb->u.runbook.name.span, true, "add `%s` to this runbook", wanted[i].key);
+    diag_help(d, "%s", wanted[i].help);
+  }
+}
+
+/*
 ** Every META item of the runbook: known keys, no repeats, valid values;
 ** then freshness, budgets, and RB4001 for a missing owner or rto (not in a
 ** file with syntax errors, where the attribute may have been dropped).
@@ -304,18 +341,9 @@ check_metadata(struct checker *c, const struct ast_node *rb)
     }
   }
   check_freshness(c, seen[6], seen[7]);   /* tested, review */
-  check_budgets(c, rb, seen[4]);            /* rto */
-  for (size_t k = 0; k < NMETA && !c->syntax_errors; k++) {
-    if (seen[k] != NULL || (strcmp(meta_keys[k], "owner") != 0
-                            && strcmp(meta_keys[k], "rto") != 0))
-      continue;
-    struct diag *d = diag_add(c->sh->diags, DIAG_RB4001, c->src, rb->u.runbook.name.span,
-                              "runbook has no `%s`", meta_keys[k]);
-    diag_label(d, rb->u.runbook.name.span, true, "add `%s` to this runbook", meta_keys[k]);
-    diag_help(d, strcmp(meta_keys[k], "owner") == 0
-                 ? "name the team that owns it: `owner \"team-name\"`"
-                 : "state the recovery time objective: `rto 15m`");
-  }
+  check_budgets(c, rb, seen[4], seen[2]);   /* rto, expected */
+  if (!c->syntax_errors)
+    missing_metadata(c, rb, seen);
 }
 
 /* {==== params ==== */
@@ -725,8 +753,10 @@ check_runbook(struct checker *c, const struct ast_node *rb)
   check_metadata(c, rb);
   for (it = rb->u.runbook.items; it != NULL; it = it->next)
     check_item(c, &ns, it);
-  if (!c->syntax_errors)
+  if (!c->syntax_errors) {
     check_unused(c);
+    check_rules_runbook(c, rb);
+  }
   c->runbook = NULL;
 }
 
@@ -748,9 +778,11 @@ check_file_items(struct checker *c, const struct ast_node *file)
     if (it->kind == AST_FN)
       collect_fn(c, it);
   for (it = file->u.file.items; it != NULL; it = it->next) {
-    if (it->kind == AST_FN)
+    if (it->kind == AST_FN) {
       check_fn(c, it);
-    else if (it->kind == AST_RUNBOOK)
+      if (!c->syntax_errors)
+        check_rules_fn(c, it);
+    } else if (it->kind == AST_RUNBOOK)
       check_runbook(c, it);
     else if (it->kind == AST_IMPORT)
       check_import(c, it);
@@ -785,6 +817,7 @@ check_file(struct arena *a, const struct source *src, const struct ast_node *fil
   c.scope = c.global;
   c.syntax_errors = check_has_syntax_errors(&c);
   check_file_items(&c, file);
+  check_formatted(&c, file, comments, ncomments);
   check_suppressions(&c, file, comments, ncomments);
   return sh.oom || diags->oom ? -1 : 0;
 }

@@ -27,6 +27,9 @@ struct check_options {
   bool params_given;            /* check that required params are present */
   const char *const *lib_dirs;  /* directories searched by `import`, NULL-terminated; may be NULL */
   const char *today;            /* "YYYY-MM-DD" for freshness rules; NULL: the real date */
+  bool strict;                  /* strict profiles: RB3xxx suppressions need a reason,
+                                   RB4001 asks for every template attribute */
+  bool format_check;            /* compare with `rbc fmt` output (RB4004; costs a print) */
 };
 
 /*

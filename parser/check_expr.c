@@ -243,7 +243,11 @@ module_member(struct checker *c, const struct ast_node *e, const char *module,
 
   if (full == NULL)
     return;
-  if (strcmp(module, "aws") == 0) {
+  if (strcmp(module, "aws") == 0 && std_builtin_lookup(full) != NULL) {
+    out->type = TY_FN;          /* aws.paginate */
+    out->bi = std_builtin_lookup(full);
+    out->module = full;
+  } else if (strcmp(module, "aws") == 0) {
     out->type = TY_MODULE;      /* aws.SERVICE */
     out->module = full;
   } else if (strncmp(module, "aws.", 4) == 0) {
@@ -472,6 +476,7 @@ builtin_call(struct checker *c, const struct ast_node *call, const struct ck_val
 
   if (bi->id == STD_BI_aws) {
     aws_call(c, call, name);
+    check_aws_call(c, call);
     return;
   }
   check_arity(c, call, name, bi->min_args, bi->max_args);
@@ -484,6 +489,8 @@ builtin_call(struct checker *c, const struct ast_node *call, const struct ck_val
       named_arg_rules(c, a);
   }
   builtin_safety(c, bi, call->u.call.args);
+  if (bi->id == STD_BI_aws_paginate)
+    check_aws_paginate(c, call);
 }
 
 /* A call of a user fn: arity, no named arguments. */

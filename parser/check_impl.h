@@ -127,6 +127,20 @@ enum ck_type check_literal_type(const struct ast_node *e);
 void check_expect_type(struct checker *c, const struct ast_node *e,
                        const struct ck_value *v, enum ck_type want, const char *what);
 
+/* {==== check_aws.c ==== */
+
+/*
+** An `aws.SERVICE.OPERATION(...)` call checked against the service models:
+** RB2019 service, RB2002 operation, RB2003 member, RB2023 required members,
+** RB2024 literal types.
+*/
+void check_aws_call(struct checker *c, const struct ast_node *call);
+
+/* aws.paginate("SERVICE", "OPERATION", ...) with literal names: the same checks. */
+void check_aws_paginate(struct checker *c, const struct ast_node *call);
+
+/* }==== */
+
 /* {==== check_names.c ==== */
 
 struct scope *check_scope_new(struct checker *c, struct scope *parent, size_t nbuckets);
@@ -187,11 +201,18 @@ void check_contact(struct checker *c, const struct ast_node *contact);
 void check_freshness(struct checker *c, const struct ast_node *tested,
                      const struct ast_node *review);
 
-/* RB3007: the phase budgets of rb add up to more than `rto` (a META node). */
-void check_budgets(struct checker *c, const struct ast_node *rb, const struct ast_node *rto);
+/*
+** RB3007: the phase budgets of rb add up to more than `rto`, or (when
+** within the RTO) more than `expected`; both META nodes, may be NULL.
+*/
+void check_budgets(struct checker *c, const struct ast_node *rb, const struct ast_node *rto,
+                   const struct ast_node *expected);
 
 /* RB4006: params and secrets of the runbook scope never read. */
 void check_unused(struct checker *c);
+
+/* Milliseconds as a duration literal into buf ("1h30m", "250ms", "0s"). */
+void check_format_ms(char *buf, size_t size, int64_t ms);
 
 /*
 ** Whether diags already hold a syntax error (RB1xxx) of the current file;
@@ -221,6 +242,25 @@ void check_retry_spec(struct checker *c, const struct ast_node *spec);
 /* Check assert http options (ARG list) against the known option names. */
 void check_http_options(struct checker *c, const struct ast_node *opts,
                         const struct std_builtin *bi);
+
+/* {==== check_rules.c ==== */
+
+/*
+** The runbook-semantic rules (RB3004-RB3006, RB3008, RB3009, RB4003, RB4007,
+** RB4008) over a runbook whose items have been checked.
+*/
+void check_rules_runbook(struct checker *c, const struct ast_node *rb);
+
+/* The rules that apply to a library's top-level fn (RB3006, RB4008). */
+void check_rules_fn(struct checker *c, const struct ast_node *fn);
+
+/*
+** RB4004: the file differs from what `rbc fmt` prints (parser/fmt.h), with
+** a safe fix replacing the differing lines.  Only with
+** check_options.format_check and no syntax errors.
+*/
+void check_formatted(struct checker *c, const struct ast_node *file,
+                     const struct ast_comment *comments, size_t ncomments);
 
 /* {==== check_import.c ==== */
 

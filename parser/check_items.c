@@ -81,8 +81,8 @@ today(const struct checker *c)
 }
 
 /* Milliseconds as a duration literal: 1h30m, 250ms, 0s. */
-static void
-format_ms(char *buf, size_t size, int64_t ms)
+void
+check_format_ms(char *buf, size_t size, int64_t ms)
 {
   static const struct { const char *unit; int64_t ms; } units[] = {
     { "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 }
@@ -124,7 +124,7 @@ check_freshness(struct checker *c, const struct ast_node *tested,
   now = today(c);
   if (then < 0 || now < 0 || (now - then) * 86400000LL <= review->u.meta.value->u.i)
     return;
-  format_ms(period, sizeof period, review->u.meta.value->u.i);
+  check_format_ms(period, sizeof period, review->u.meta.value->u.i);
   d = diag_add(c->sh->diags, DIAG_RB4002, c->src, tested->u.meta.value->span,
                "last tested %s, %ld days ago: longer than the review period of %s",
                date, now - then, period);
@@ -133,19 +133,30 @@ check_freshness(struct checker *c, const struct ast_node *tested,
   diag_help(d, "rehearse the runbook and update `tested`");
 }
 
+/* A META node whose value is a duration literal, else NULL. */
+static const struct ast_node *
+duration_meta(const struct ast_node *m)
+{
+  return m != NULL && m->u.meta.value->kind == AST_DURATION ? m : NULL;
+}
+
 /*
 ** RB3007: the `within` budgets of the phases (duration literals) add up to
-** more than the `rto`.
+** more than the `rto`, or, when they fit the RTO, more than the
+** `expected` execution time.
 */
 void
-check_budgets(struct checker *c, const struct ast_node *rb, const struct ast_node *rto)
+check_budgets(struct checker *c, const struct ast_node *rb, const struct ast_node *rto,
+              const struct ast_node *expected)
 {
   int64_t sum = 0;
   const struct ast_node *largest = NULL;
   char total[32], limit[32];
   struct diag *d;
 
-  if (rto == NULL || rto->u.meta.value->kind != AST_DURATION)
+  rto = duration_meta(rto);
+  expected = duration_meta(expected);
+  if (rto == NULL && expected == NULL)
     return;
   for (const struct ast_node *it = rb->u.runbook.items; it != NULL; it = it->next) {
     const struct ast_node *w = it->kind == AST_PHASE ? it->u.phase.within : NULL;
@@ -156,13 +167,16 @@ check_budgets(struct checker *c, const struct ast_node *rb, const struct ast_nod
     if (largest == NULL || w->u.i > largest->u.i)
       largest = w;
   }
-  if (sum <= rto->u.meta.value->u.i)
+  if (rto == NULL || sum <= rto->u.meta.value->u.i)
+    rto = expected != NULL && sum > expected->u.meta.value->u.i ? expected : NULL;
+  if (rto == NULL || largest == NULL)
     return;
-  format_ms(total, sizeof total, sum);
-  format_ms(limit, sizeof limit, rto->u.meta.value->u.i);
+  check_format_ms(total, sizeof total, sum);
+  check_format_ms(limit, sizeof limit, rto->u.meta.value->u.i);
   d = diag_add(c->sh->diags, DIAG_RB3007, c->src, rto->u.meta.value->span,
-               "phase budgets add up to %s but `rto` is %s", total, limit);
-  diag_label(d, rto->u.meta.value->span, true, "RTO declared here");
+               "phase budgets add up to %s but `%s` is %s", total, rto->u.meta.key.name, limit);
+  diag_label(d, rto->u.meta.value->span, true, rto == expected ? "expected time declared here"
+                                                              : "RTO declared here");
   diag_label(d, largest->span, false, "largest phase budget");
 }
 

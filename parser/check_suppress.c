@@ -30,6 +30,7 @@ enum dir_kind { DIR_IGNORE, DIR_IGNORE_FILE, DIR_DISABLE, DIR_ENABLE };
 struct directive {
   enum dir_kind kind;
   struct span span;             /* the comment */
+  bool own_line;                /* nothing but blanks before it on its line */
   int codes[MAX_CODES];         /* enum diag_code values */
   int ncodes;
   const char *reason;           /* in the arena, or NULL */
@@ -140,6 +141,7 @@ parse_directive(struct checker *c, const struct ast_comment *cm, struct directiv
 
   memset(dir, 0, sizeof *dir);
   dir->span = cm->span;
+  dir->own_line = cm->own_line;
   p = skip_blanks(p + 1, end);
   if (end - p < 4 || memcmp(p, "rbc:", 4) != 0)
     return false;
@@ -297,11 +299,70 @@ cover(const struct checker *c, struct directive *dirs, size_t n, size_t i,
 
 /* {==== applying ==== */
 
+/*
+** RB4090 for a directive that suppressed nothing, with a safe fix that
+** deletes it: its whole line when it is alone there, else the comment and
+** the blanks before it (ruff's RUF100).
+*/
+static void
+unused_directive(struct checker *c, const struct directive *dir)
+{
+  struct diag *d = diag_add(c->sh->diags, DIAG_RB4090, c->src, dir->span,
+                            "suppression has no effect: it suppressed no finding");
+  struct span cut = dir->span;
+  uint32_t from, to;
+
+  diag_label(d, dir->span, true, "this directive");
+  if (dir->own_line) {
+    line_range(c, dir->span.start, &from, &to);
+    cut.start = from;
+    cut.end = to <= c->src->len ? to : (uint32_t)c->src->len;
+  } else {
+    while (cut.start > 0 && (c->src->text[cut.start - 1] == ' '
+                             || c->src->text[cut.start - 1] == '\t'))
+      cut.start--;
+  }
+  diag_set_fix(d, true, cut, "");
+}
+
+/* RB4091 (opt-in: the production profile): a directive without a reason. */
+static void
+no_reason(struct checker *c, const struct directive *dir)
+{
+  struct diag *d = diag_add(c->sh->diags, DIAG_RB4091, c->src, dir->span,
+                            "suppression gives no reason");
+
+  diag_label(d, dir->span, true, "add ` -- why this finding does not apply`");
+  diag_help(d, "say why, e.g. `# rbc: ignore[RB3007] -- RTO negotiated to 16m`");
+}
+
+/*
+** Without a reason, a directive cannot suppress a safety (RB3xxx) finding
+** when the profile asks for reasons: RB4090 says so, once per directive.
+*/
+static bool
+needs_reason(struct checker *c, struct directive *dir, int code, bool *told)
+{
+  char why[96];
+
+  if (dir->reason != NULL || !c->sh->opts->strict || code < DIAG_RB3001
+      || code >= DIAG_RB4001)
+    return false;
+  if (!*told) {
+    snprintf(why, sizeof why, "`%s` is a safety rule; its suppression needs ` -- reason`",
+             diag_info((enum diag_code)code)->code);
+    useless(c, dir->span, why);
+    *told = true;
+  }
+  return true;
+}
+
 /* Mark the findings of this file that dir covers. */
 static void
 apply(struct checker *c, struct directive *dir)
 {
   struct diag_list *l = c->sh->diags;
+  bool told = false;
 
   for (size_t i = 0; i < l->len; i++) {
     struct diag *d = &l->items[i];
@@ -311,6 +372,10 @@ apply(struct checker *c, struct directive *dir)
     for (int k = 0; k < dir->ncodes; k++) {
       if ((int)d->code != dir->codes[k])
         continue;
+      if (needs_reason(c, dir, dir->codes[k], &told)) {
+        dir->used = true;       /* it was meant for this finding: not "unused" */
+        break;
+      }
       d->suppressed = true;
       if (dir->reason != NULL)
         d->suppress_reason = strdup(dir->reason);
@@ -354,7 +419,10 @@ check_suppressions(struct checker *c, const struct ast_node *file,
       apply(c, &dirs[i]);
   for (size_t i = 0; i < n; i++)
     if (!dirs[i].used && dirs[i].kind != DIR_ENABLE)
-      useless(c, dirs[i].span, "it suppressed no finding");
+      unused_directive(c, &dirs[i]);
+  for (size_t i = 0; i < n; i++)
+    if (dirs[i].reason == NULL && dirs[i].kind != DIR_ENABLE)
+      no_reason(c, &dirs[i]);
   free(stmts.v);
   if (stmts.oom)
     c->sh->oom = true;

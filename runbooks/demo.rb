@@ -19,7 +19,7 @@ import "ops.rb"
 runbook "demo" {
   title       "Restart the toy service"
   criticality low
-  expected    10s
+  expected    30s
   rpo         0s
   rto         1m
   owner       "team-rbc"

@@ -1,6 +1,6 @@
 # A finding on a very long line: the excerpt shows a window around it.
 runbook "w" {
-  owner "x"
+  owner "x"; title "W"; criticality low
   rto 5m
   phase "p" {
     step "s" {

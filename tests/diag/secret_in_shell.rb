@@ -2,7 +2,7 @@
 runbook "payments-api" {
   title       "Golden diagnostics"
   criticality low
-  expected    5m
+  expected    10m
   rpo         5m
   rto         15m
   owner       "team-test"

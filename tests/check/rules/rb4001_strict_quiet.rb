@@ -1,0 +1,12 @@
+# check-args: --profile strict
+# expect clean
+runbook "t" {
+  title       "T"
+  criticality low
+  expected    5m
+  rpo         5m
+  rto         15m
+  owner       "team-test"
+  tested      "2026-05-01"
+  review      90d
+}
