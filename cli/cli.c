@@ -359,8 +359,8 @@ cli_use_unicode(void)
 ** Compares /proc/self/exe with RBC_BUILD_DIR/rbc (both resolved); false
 ** where /proc is missing, or when built without RBC_BUILD_DIR.
 */
-static bool
-running_uninstalled(void)
+bool
+cli_running_uninstalled(void)
 {
 #ifdef RBC_BUILD_DIR
   char self[4096], built[4096];
@@ -403,7 +403,7 @@ cli_lib_dirs(void)
     }
   }
 #ifdef RBC_SOURCE_STDLIB_DIR
-  if (running_uninstalled())
+  if (cli_running_uninstalled())
     dirs[n++] = realpath(RBC_SOURCE_STDLIB_DIR, srcdir) != NULL ? srcdir
                                                                : RBC_SOURCE_STDLIB_DIR;
 #endif

@@ -146,6 +146,13 @@ int cli_load(const char *path, const char *display_name,
 */
 const char *const *cli_lib_dirs(void);
 
+/*
+** Whether this process is the rbc of the build tree it was compiled in
+** (RBC_BUILD_DIR/rbc, not yet installed): it then reads data files
+** (stdlib, diagnostic pages) from the source tree first.
+*/
+bool cli_running_uninstalled(void);
+
 /* cli_load with the path as its own name and default check options. */
 int cli_load_and_check(const char *path, struct arena *a, struct source **src_out,
                        struct parse_result *pr, struct diag_list *diags);

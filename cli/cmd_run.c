@@ -9,6 +9,8 @@
 **   the runbook has syntax or semantic errors, or does not compile      65
 **   FILE or the params file cannot be read                              66
 **   the journal directory is not a writable directory                   73
+**   the runbook calls AWS and its credentials are missing or rejected   77
+**   (aws_client_preflight), or the AWS region or configuration is bad   78
 **
 ** Then the outputs are chosen (-f tty|plain|jsonl; cli.md 12 for color,
 ** Unicode and the live spinner), SIGINT/SIGTERM handlers are installed
@@ -32,6 +34,9 @@
 #include "cli/commands.h"
 #include "cli/render.h"
 #include "parser/arena.h"
+#include "stdlib/aws/aws.h"
+#include "stdlib/builtins.h"
+#include "stdlib/loop.h"
 #include "stdlib/shell.h"
 #include "vm/bytecode.h"
 #include "vm/clock.h"
@@ -44,7 +49,7 @@
 
 enum {
   O_PARAM = 1, O_PARAMS_FILE, O_YES, O_FORMAT, O_PROGRESS, O_CLOCK, O_JOURNAL_DIR,
-  O_TROUBLESHOOT
+  O_TROUBLESHOOT, O_PROFILE, O_REGION
 };
 
 static const struct cli_option run_opts[] = {
@@ -56,6 +61,8 @@ static const struct cli_option run_opts[] = {
   { "clock",        0,   CLI_ARG_REQUIRED, O_CLOCK },
   { "journal-dir",  0,   CLI_ARG_REQUIRED, O_JOURNAL_DIR },
   { "troubleshoot", 0,   CLI_ARG_REQUIRED, O_TROUBLESHOOT },
+  { "profile",      0,   CLI_ARG_REQUIRED, O_PROFILE },
+  { "region",       0,   CLI_ARG_REQUIRED, O_REGION },
   { NULL, 0, CLI_ARG_NONE, 0 }
 };
 
@@ -75,6 +82,8 @@ struct run_cmd {
   bool virtual_clock;
   const char *journal_dir;
   const char *troubleshoot;
+  const char *aws_profile;             /* --profile: AWS profile (skips the env keys) */
+  const char *aws_region;              /* --region: AWS region */
 };
 
 static void run_help(void)
@@ -98,6 +107,12 @@ static void run_help(void)
         "      --troubleshoot NAME    run only the named troubleshoot block\n"
         "      --clock CLOCK          real (default) or virtual (tests: sleeps take no time)\n"
         "      --journal-dir DIR      where journals go (must be a writable directory)\n"
+        "\n"
+        "AWS (only when the runbook calls AWS; credentials are checked before any step):\n"
+        "      --profile NAME         AWS profile of the shared config files (else\n"
+        "                             AWS_PROFILE, else default)\n"
+        "      --region NAME          AWS region (else AWS_REGION, AWS_DEFAULT_REGION,\n"
+        "                             the profile's region)\n"
         "  -h, --help                 show this help and exit\n"
         "\n"
         "Examples:\n"
@@ -107,7 +122,8 @@ static void run_help(void)
         "\n"
         "Exit status: 0 passed, 1 a step failed, 2 halted at a confirm gate (resumable),\n"
         "64 usage or params, 65 the runbook has errors, 66 FILE unreadable, 73 journal\n"
-        "directory unusable, 74 I/O error mid-run, 130/143 interrupted.\n", stdout);
+        "directory unusable, 74 I/O error mid-run, 77 AWS credentials missing or rejected,\n"
+        "78 AWS configuration invalid (region, profile), 130/143 interrupted.\n", stdout);
 }
 
 /* Index of s in the NULL-terminated list, or -1. */
@@ -183,6 +199,8 @@ static int take_option(struct run_cmd *cmd, int id, const struct cli_args *st)
   case O_YES:          cmd->yes = true; return 0;
   case O_JOURNAL_DIR:  cmd->journal_dir = st->optarg; return 0;
   case O_TROUBLESHOOT: cmd->troubleshoot = st->optarg; return 0;
+  case O_PROFILE:      cmd->aws_profile = st->optarg; return 0;
+  case O_REGION:       cmd->aws_region = st->optarg; return 0;
   case O_FORMAT:
     rc = parse_choice(st->optname, st->optarg, formats, &v);
     cmd->format = (enum run_format)v;
@@ -511,6 +529,92 @@ static void make_run_id(char *buf, size_t size, const struct chunk *c, struct rb
   snprintf(buf, size, "%s-%s-%04x", stamp, name, run_suffix(c, virtual_clock));
 }
 
+/*
+** Does any function of c call AWS (CALL_AWS, or the aws.paginate built-in)?
+** *where is the first one's span when it is in the runbook's own file, else {0, 0}.
+*/
+static bool calls_aws(const struct chunk *c, struct span *where)
+{
+  for (uint32_t f = 0; f < c->nfns; f++) {
+    const struct chunk_fn *fn = &c->fns[f];
+    unsigned len;
+    uint32_t k = 0;
+
+    for (uint32_t pc = 0; pc < fn->code_len; pc += len, k++) {
+      enum rbc_op op = (enum rbc_op)fn->code[pc];
+
+      if (op == OP_CALL_AWS
+          || (op == OP_CALL_BUILTIN && pc + 2 < fn->code_len       /* aws.paginate */
+              && (uint32_t)(fn->code[pc + 1] | fn->code[pc + 2] << 8) == STD_BI_aws_paginate)) {
+        *where = (struct span){ 0, 0 };
+        if (fn->file == CHUNK_NONE && k < fn->nlines)
+          *where = (struct span){ fn->lines[k].start, fn->lines[k].end };
+        return true;
+      }
+      len = op < OP__COUNT ? chunk_op_length(op) : 0;
+      if (len == 0)
+        break;
+    }
+  }
+  return false;
+}
+
+/* The diagnostic and exit status of a failed AWS preflight (cli.md 10: 77, 78). */
+static int aws_refusal(struct preflight *pf, const struct aws_error *err, struct span where)
+{
+  enum diag_code code = DIAG_RB5024;
+  int rc = EXIT_NOPERM;
+  const char *what = "";
+
+  switch (err->kind) {
+  case AWS_ERR_CONFIG:
+    rc = EXIT_CONFIG;
+    code = strstr(err->code, "Region") ? DIAG_RB5022 : DIAG_RB5023;
+    break;
+  case AWS_ERR_CREDENTIALS:
+    code = err->code[0] ? DIAG_RB5021 : DIAG_RB5020;
+    break;
+  case AWS_ERR_NOMEM:
+    fputs("rbc: out of memory\n", stderr);
+    return EXIT_SOFTWARE;
+  case AWS_ERR_INTERRUPTED:
+    return run_signal == SIGTERM ? 143 : 130;
+  default:
+    what = "cannot check the AWS credentials: STS: ";
+    break;
+  }
+  diag_add(&pf->diags, code, pf->src, where, "%s%s%s%s", what,
+           err->kind == AWS_ERR_SERVICE ? err->code : "",
+           err->kind == AWS_ERR_SERVICE ? ": " : "", err->message);
+  return rc;
+}
+
+/*
+** When the runbook calls AWS: the client (--profile, --region) and its
+** preflight, before any step runs.  0 with *out set (NULL: no AWS), or the
+** exit status with the finding in pf->diags.
+*/
+static int aws_setup(struct preflight *pf, const struct run_cmd *cmd, struct rbc_loop *loop,
+                     struct aws_client **out)
+{
+  struct aws_client_config cfg;
+  struct aws_error err;
+  struct span where;
+
+  *out = NULL;
+  if (!calls_aws(pf->chunk, &where))
+    return 0;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.profile = cmd->aws_profile;
+  cfg.region = cmd->aws_region;
+  *out = aws_client_new(&cfg, loop, &err);
+  if (*out && aws_client_preflight(*out, &err) == 0)
+    return 0;
+  aws_client_free(*out);
+  *out = NULL;
+  return aws_refusal(pf, &err, where);
+}
+
 /* Build the emitter and run the VM; the run's exit status. */
 static int execute(struct preflight *pf, const struct run_cmd *cmd, struct rbc_clock *clk)
 {
@@ -542,7 +646,21 @@ static int execute(struct preflight *pf, const struct run_cmd *cmd, struct rbc_c
   opts.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
   opts.interrupt = &sh_interrupt_requested;
   opts.signal = &run_signal;
+  opts.loop = loop_new(clk, &sh_interrupt_requested);
+  if (!opts.loop) {
+    ev_sink_free(ev);
+    fputs("rbc: out of memory\nrbc: nothing was executed.\n", stderr);
+    return EXIT_SOFTWARE;
+  }
+  status = aws_setup(pf, cmd, opts.loop, &opts.aws);
+  if (status != 0) {
+    loop_free(opts.loop);
+    ev_sink_free(ev);
+    return refuse(pf, status);
+  }
   status = vm_run(pf->chunk, &opts, ev);
+  aws_client_free(opts.aws);
+  loop_free(opts.loop);
   if (ev_failed(ev))
     fprintf(stderr, "rbc: cannot write the run's output: %s\n", strerror(ev_failed(ev)));
   ev_sink_free(ev);

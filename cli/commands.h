@@ -25,6 +25,11 @@ enum rbc_exit {
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
 #endif

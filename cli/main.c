@@ -26,9 +26,14 @@ struct command {
 static const struct command commands[] = {
   { "check",    cmd_check,    "lint: syntax, names, types, safety, metadata" },
   { "compile",  cmd_compile,  "write bytecode" },
+  { "completion", cmd_completion, "print a shell completion script (bash, zsh, fish)" },
   { "disasm",   cmd_disasm,   "bytecode listing" },
+  { "doc",      cmd_doc,      "render the runbook as a Markdown document" },
   { "dump-ast", cmd_dump_ast, NULL },
+  { "explain",  cmd_explain,  "long-form explanation of a diagnostic (Markdown)" },
+  { "fmt",      cmd_fmt,      "canonical formatting (in place; --check, --diff)" },
   { "help",     NULL,         "same as `rbc COMMAND --help`" },
+  { "rules",    cmd_rules,    "list every diagnostic: code, name, tags, severity" },
   { "run",      cmd_run,      "execute (runs `check` first; refuses on errors)" },
 };
 
@@ -50,7 +55,7 @@ usage(FILE *out)
         "Commands:\n", out);
   for (size_t i = 0; i < NCOMMANDS; i++)
     if (commands[i].summary != NULL)
-      fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+      fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fputs("\nGlobal options (before or after the command):\n"
         "  -h, --help              show help and exit\n"
         "  -V, --version           show the version and exit\n"
@@ -60,7 +65,8 @@ usage(FILE *out)
         "  -v, --verbose           more on stderr (repeatable)\n"
         "      --                  end of options\n\n"
         "Environment: RBC_OPTS (default flags), RBC_COLOR, RBC_FORMAT, NO_COLOR,\n"
-        "CLICOLOR_FORCE, RBC_LIB_PATH (import directories).\n\n"
+        "CLICOLOR_FORCE, RBC_LIB_PATH (import directories), RBC_CONFIG (check's\n"
+        "config file), RBC_TODAY (the date check's freshness rule uses).\n\n"
         "Exit status: 0 success, 1 findings or failure, 2 halted at a gate,\n"
         "64 usage, 65 rejected input, 66 no input, 70 internal error,\n"
         "73 cannot create output.  `rbc COMMAND --help` for more.\n", out);
@@ -159,7 +165,10 @@ help(int argc, char **argv)
 
 /* {==== dump-ast (hidden, for tests) ==== */
 
-/* rbc dump-ast FILE: the parse tree on stdout, syntax errors on stderr. */
+/*
+** rbc dump-ast [--no-spans] FILE: the parse tree on stdout, syntax errors
+** on stderr.  --no-spans leaves out the @line:col positions.
+*/
 static int
 cmd_dump_ast(int argc, char **argv)
 {
@@ -169,15 +178,22 @@ cmd_dump_ast(int argc, char **argv)
   struct parse_result pr;
   int status;
 
+  bool spans = true;
+
+  if (argc == 3 && strcmp(argv[1], "--no-spans") == 0) {
+    spans = false;              /* positions omitted: compare trees across layouts */
+    argv++;
+    argc--;
+  }
   if (argc != 2)
-    return cli_usage_error(NULL, "usage: rbc dump-ast FILE");
+    return cli_usage_error(NULL, "usage: rbc dump-ast [--no-spans] FILE");
   a = arena_new();
   if (a == NULL)
     return EXIT_SOFTWARE;
   diag_init(&diags);
   status = cli_load(argv[1], NULL, NULL, a, &src, &pr, &diags);
   if (status == 0)
-    ast_dump(stdout, pr.file, src);
+    ast_dump(stdout, pr.file, spans ? src : NULL);
   for (size_t i = 0; i < diags.len; i++) {
     const struct diag *d = &diags.items[i];
     if (d->code >= DIAG_RB2001 && d->code != DIAG_RB9003)

@@ -60,7 +60,7 @@ sev_color(enum diag_severity s)
 bool
 render_wanted(const struct diag *d, const struct render_opts *o)
 {
-  return !d->suppressed && d->severity >= o->min_severity
+  return (!d->suppressed || o->show_suppressed) && d->severity >= o->min_severity
       && (o->disabled == NULL || !o->disabled[d->code]);
 }
 
@@ -311,20 +311,41 @@ footer_row(FILE *out, const struct excerpt *x, const char *kind, const char *tex
   fputc('\n', out);
 }
 
-/* Helps, notes, then the `[*]` marker of a diagnostic that --fix can repair. */
+/* Does a label already say this help ("did you mean `x`?" under the span)? */
+static bool
+said_by_label(const struct diag *d, const char *help)
+{
+  for (int i = 0; i < d->nlabels; i++)
+    if (d->labels[i].text != NULL && strcmp(d->labels[i].text, help) == 0)
+      return true;
+  return false;
+}
+
+/* Helps (not those a label shows), notes, then the `[*]` marker of a fixable one. */
 static void
 help_rows(FILE *out, const struct diag *d, const struct excerpt *x, bool gutters)
 {
   bool fixable = d->fix.text != NULL;
 
-  if (d->nhelps + d->nnotes == 0 && !fixable)
+  int shown = 0;
+
+  for (int i = 0; i < d->nhelps; i++)
+    shown += !said_by_label(d, d->helps[i]);
+  if (shown + d->nnotes == 0 && !fixable && !d->suppressed)
     return;
   if (gutters)
     gutter(out, x, "\n");
   for (int i = 0; i < d->nhelps; i++)
-    footer_row(out, x, "help", d->helps[i]);
+    if (!said_by_label(d, d->helps[i]))
+      footer_row(out, x, "help", d->helps[i]);
   for (int i = 0; i < d->nnotes; i++)
     footer_row(out, x, "note", d->notes[i]);
+  if (d->suppressed) {          /* shown with --show-suppressed */
+    char why[200];
+    snprintf(why, sizeof why, "suppressed: %s", d->suppress_reason != NULL
+             ? d->suppress_reason : "by a `# rbc:` directive that gives no reason");
+    footer_row(out, x, "note", why);
+  }
   if (fixable)
     footer_row(out, x, "help", d->fix.safe ? "[*] fixable with `rbc check --fix`"
                                            : "[*] fixable with `rbc check --unsafe-fixes`");
@@ -744,6 +765,7 @@ render_sarif_init(struct render_sarif *s)
 {
   s->rules = json_array();
   s->results = json_array();
+  s->page = NULL;
   for (int i = 0; i < DIAG__COUNT; i++)
     s->rule_index[i] = -1;
   return s->rules != NULL && s->results != NULL ? 0 : -1;
@@ -781,25 +803,69 @@ tag_array(const char *tags)
   return arr;
 }
 
-/* The rule object of code; NULL when out of memory. */
+/*
+** The first paragraph under `## heading` of a Markdown page, lines joined
+** with spaces, at most max bytes (cut at a space); NULL when absent.
+*/
 static json_t *
-sarif_rule(enum diag_code code)
+page_section(const char *page, const char *heading, size_t max)
+{
+  const char *p = page != NULL ? strstr(page, heading) : NULL;
+  char buf[1024];
+  size_t n = 0;
+
+  if (p == NULL)
+    return NULL;
+  p += strlen(heading);
+  while (*p == '\n')
+    p++;
+  for (; *p != '\0' && !(p[0] == '\n' && (p[1] == '\n' || p[1] == '\0')) && n + 1 < max
+         && n + 1 < sizeof buf; p++)
+    buf[n++] = *p == '\n' ? ' ' : *p;
+  if (*p != '\0' && !(p[0] == '\n') && n > 0) {  /* cut: end at a word */
+    while (n > 0 && buf[n - 1] != ' ')
+      n--;
+  }
+  while (n > 0 && buf[n - 1] == ' ')
+    n--;
+  buf[n] = '\0';
+  return n > 0 ? json_text(buf) : NULL;
+}
+
+/*
+** The rule object of code; NULL when out of memory.  With the code's page,
+** fullDescription is its "What it means" paragraph, help its "How to fix"
+** paragraph and help.markdown the whole page; otherwise both fall back to
+** the one-line summary and a pointer to `rbc explain`.
+*/
+static json_t *
+sarif_rule(const struct render_sarif *s, enum diag_code code)
 {
   const struct diag_info *info = diag_info(code);
   char uri[80], help[160];
+  char *page = s->page != NULL ? s->page(code) : NULL;
+  json_t *full = page_section(page, "\n## What it means\n", 1000);
+  json_t *fix = page_section(page, "\n## How to fix\n", 1000), *rule;
 
   snprintf(uri, sizeof uri, "https://example.invalid/rbc/diagnostics/%s", info->code);
   snprintf(help, sizeof help, "See docs/diagnostics/%s.md or run `rbc explain %s`.",
            info->code, info->code);
-  return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:s, s:{s:s}, s:{s:o, s:s, s:s}}",
+  rule = json_pack("{s:s, s:s, s:{s:s}, s:{s:o}, s:{s:o}, s:s, s:{s:s}, s:{s:o, s:s, s:s}}",
                    "id", info->code, "name", info->name,
                    "shortDescription", "text", info->summary,
-                   "fullDescription", "text", info->summary,
-                   "help", "text", help,
+                   "fullDescription", "text", full != NULL ? full : json_string(info->summary),
+                   "help", "text", fix != NULL ? fix : json_string(help),
                    "helpUri", uri,
                    "defaultConfiguration", "level", sarif_level(info->severity),
                    "properties", "tags", tag_array(info->tags), "precision", "high",
                    "problem.severity", sarif_level(info->severity));
+  if (rule != NULL && page != NULL
+      && json_object_set_new(json_object_get(rule, "help"), "markdown", json_text(page)) != 0) {
+    json_decref(rule);
+    rule = NULL;
+  }
+  free(page);
+  return rule;
 }
 
 /* The index of code's rule, adding the rule on first use; -1 on oom. */
@@ -807,7 +873,7 @@ static int
 rule_index(struct render_sarif *s, enum diag_code code)
 {
   if (s->rule_index[code] < 0) {
-    if (json_array_append_new(s->rules, sarif_rule(code)) != 0)
+    if (json_array_append_new(s->rules, sarif_rule(s, code)) != 0)
       return -1;
     s->rule_index[code] = (int)json_array_size(s->rules) - 1;
   }
@@ -846,25 +912,48 @@ sarif_location(const struct diag *d)
                    "endLine", (int)l2, "endColumn", (int)c2);
 }
 
+/*
+** A suppressed finding (rendered with --show-suppressed) carries
+** suppressions: [{kind: inSource, justification: its reason}].
+*/
+static int
+sarif_suppression(json_t *result, const struct diag *d)
+{
+  json_t *sup = json_pack("{s:s}", "kind", "inSource");
+
+  if (sup == NULL || (d->suppress_reason != NULL
+                      && json_object_set_new(sup, "justification",
+                                             json_text(d->suppress_reason)) != 0)) {
+    json_decref(sup);
+    return -1;
+  }
+  return json_object_set_new(result, "suppressions", json_pack("[o]", sup));
+}
+
 /* One result: rule id and index, level, message, location, rbc's own severity. */
 static json_t *
 sarif_result(struct render_sarif *s, const struct diag *d)
 {
   const struct diag_info *info = diag_info(d->code);
   int index = rule_index(s, d->code);
-  json_t *msg = json_text(d->message != NULL ? d->message : info->summary);
+  json_t *msg = json_text(d->message != NULL ? d->message : info->summary), *res;
 
   if (index < 0 || msg == NULL) {
     json_decref(msg);
     return NULL;
   }
-  return json_pack("{s:s, s:i, s:s, s:{s:o}, s:[o], s:{s:s, s:s}}",
-                   "ruleId", info->code, "ruleIndex", index,
-                   "level", sarif_level(d->severity),
-                   "message", "text", msg,
-                   "locations", sarif_location(d),
-                   "properties", "rbcSeverity", diag_severity_name(d->severity),
-                   "rbcName", info->name);
+  res = json_pack("{s:s, s:i, s:s, s:{s:o}, s:[o], s:{s:s, s:s}}",
+                  "ruleId", info->code, "ruleIndex", index,
+                  "level", sarif_level(d->severity),
+                  "message", "text", msg,
+                  "locations", sarif_location(d),
+                  "properties", "rbcSeverity", diag_severity_name(d->severity),
+                  "rbcName", info->name);
+  if (res != NULL && d->suppressed && sarif_suppression(res, d) != 0) {
+    json_decref(res);
+    return NULL;
+  }
+  return res;
 }
 
 /* Append the wanted diagnostics of list as SARIF results; -1 on oom. */

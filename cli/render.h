@@ -17,6 +17,7 @@ struct render_opts {
   bool color;                   /* ANSI colors (tty only; machine formats never) */
   enum diag_severity min_severity; /* diagnostics below it are not rendered */
   const bool *disabled;         /* per code: not rendered (--disable); may be NULL */
+  bool show_suppressed;         /* render suppressed findings too (--show-suppressed) */
 };
 
 /* Counts of what was rendered, for the summary line and the exit status. */
@@ -80,6 +81,12 @@ struct render_sarif {
   json_t *rules;                /* tool.driver.rules, one per code that fired */
   json_t *results;
   int rule_index[DIAG__COUNT];  /* index in rules, -1 when not there yet */
+  /*
+  ** The Markdown page of a code (malloc'd, the caller frees), or NULL;
+  ** when set, rules get their fullDescription, help text and markdown
+  ** from it.  NULL by default (render_sarif_init).
+  */
+  char *(*page)(enum diag_code code);
 };
 
 /* Start an empty accumulation; -1 when out of memory. */

@@ -7,9 +7,10 @@
 ** slot is NULL; the VM treats a NULL slot as follows:
 **   confirm       handled by the VM itself (the CONFIRM opcode asks the
 **                 human and records the answer in the journal);
-**   aws, http.*   the network built-ins arrive with a later issue; until
-**                 then the VM reports "NAME is not available in this
-**                 version of rbc" at the call.
+**   aws           aws.SERVICE.OPERATION calls are the VM's CALL_AWS
+**                 (stdlib/aws/call.c, aws_vm_call); aws.paginate is
+**                 std_aws_paginate, also in stdlib/aws/call.c.
+** http.* live in stdlib/http.c and stdlib/http_bench.c.
 */
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,13 +27,6 @@
 */
 #define std_aws NULL
 #define std_confirm NULL
-#define std_http_bench NULL
-#define std_http_delete NULL
-#define std_http_get NULL
-#define std_http_patch NULL
-#define std_http_post NULL
-#define std_http_put NULL
-#define std_http_request NULL
 
 std_native_fn *const std_natives[STD_BI__COUNT] = {
 #define BI(id, name, min, max, effect, named, doc) [STD_BI_##id] = std_##id,

@@ -42,6 +42,10 @@ struct std_host {
   const char *workdir;          /* relative paths resolve here (the runbook's directory) */
   struct rbc_loop *loop;        /* the run's event loop (stdlib/loop.h): HTTP, children, sleeps */
   struct aws_client *aws;       /* the run's AWS client (stdlib/aws/aws.h), or NULL: no AWS */
+  /* Journal one action (an `action` event): kind "http", call "GET URL" (masked by the
+  ** caller), status "200" / "timed-out" ..., elapsed ms.  May be NULL (no journal). */
+  void (*action)(void *ctx, const char *kind, const char *call, const char *status,
+                 int64_t elapsed_ms);
 };
 
 struct std_call {

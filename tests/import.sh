@@ -108,7 +108,7 @@ if [ -n "$stdlib_dir" ] && [ -f "$top_builddir/Makefile" ]; then
     cmp "$f" "$TMPD/inst$stdlib_dir/$(basename "$f")" ||
       fail "make install did not install $(basename "$f") into $stdlib_dir"
   done
-  inst_rbc=$(find "$TMPD/inst" -type f -name rbc | head -n 1)
+  inst_rbc=$(find "$TMPD/inst" -type f -path "*/bin/rbc" | head -n 1)
   [ -n "$inst_rbc" ] || fail "make install installed no rbc"
   grep -qaF "$stdlib_dir" "$inst_rbc" || fail "the installed rbc does not name $stdlib_dir"
   # shellcheck disable=SC2086

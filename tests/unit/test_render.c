@@ -56,7 +56,7 @@ render(void (*f)(FILE *, const struct diag_list *, const struct render_opts *),
   char *buf = NULL;
   size_t len = 0;
   FILE *fp = open_memstream(&buf, &len);
-  struct render_opts o = { false, DIAG_STYLE, NULL };
+  struct render_opts o = { false, DIAG_STYLE, NULL, false };
 
   assert_non_null(fp);
   f(fp, l, &o);
@@ -252,7 +252,7 @@ test_json(void **state)
 {
   struct fixture *fx = *state;
   struct span name = span_of("lb_dsn");
-  struct render_opts o = { false, DIAG_STYLE, NULL };
+  struct render_opts o = { false, DIAG_STYLE, NULL, false };
   struct render_counts c;
   struct diag *d;
   json_t *arr = json_array(), *doc;
@@ -306,7 +306,7 @@ static void
 test_sarif(void **state)
 {
   struct fixture *fx = *state;
-  struct render_opts o = { false, DIAG_STYLE, NULL };
+  struct render_opts o = { false, DIAG_STYLE, NULL, false };
   struct render_sarif s;
   json_t *doc, *run, *res, *region;
 
@@ -340,7 +340,7 @@ static void
 test_severity_filter(void **state)
 {
   struct fixture *fx = *state;
-  struct render_opts o = { false, DIAG_ERROR, NULL };
+  struct render_opts o = { false, DIAG_ERROR, NULL, false };
   struct render_counts c;
 
   add_secret(fx);
