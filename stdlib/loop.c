@@ -576,6 +576,15 @@ static bool run_fiber(struct rbc_loop *l)
   return false;
 }
 
+/*
+** getcontext returns twice, like setjmp; kept in a function of its own so
+** that no local of the caller lives across it (-Wclobbered).
+*/
+static __attribute__((noinline)) int ctx_get(ucontext_t *c)
+{
+  return getcontext(c);
+}
+
 struct loop_fiber *loop_fiber_new(struct rbc_loop *l, loop_fiber_fn *fn, void *ud)
 {
   struct loop_fiber *f = calloc(1, sizeof *f);
@@ -590,7 +599,7 @@ struct loop_fiber *loop_fiber_new(struct rbc_loop *l, loop_fiber_fn *fn, void *u
     free(f);
     return NULL;
   }
-  if (mprotect(f->map, page, PROT_NONE) != 0 || getcontext(&f->ctx) != 0) {
+  if (mprotect(f->map, page, PROT_NONE) != 0 || ctx_get(&f->ctx) != 0) {
     munmap(f->map, f->map_len);
     free(f);
     return NULL;

@@ -254,9 +254,10 @@ static size_t keys_of(const json_t *field, const char **out, size_t max)
 ** The value of one path of a paginator expression in v (borrowed), or
 ** NULL: dotted names with an optional index ("Contents[-1].Key").
 */
-static const struct rbc_value *path_value(struct rbc_value v, const char *path, size_t len)
+static const struct rbc_value *path_value(const struct rbc_value *v, const char *path,
+                                          size_t len)
 {
-  const struct rbc_value *x = &v;
+  const struct rbc_value *x = v;
   size_t i = 0;
 
   while (x != NULL && i < len) {
@@ -292,7 +293,7 @@ static bool truthy(const struct rbc_value *x)
 ** A paginator expression in v: a path, or alternatives "A || B[-1].Key"
 ** (the first truthy one, as botocore evaluates it).  Borrowed, or NULL.
 */
-static const struct rbc_value *at_path(struct rbc_value v, const char *expr)
+static const struct rbc_value *at_path(const struct rbc_value *v, const char *expr)
 {
   const struct rbc_value *x = NULL;
 
@@ -338,8 +339,8 @@ static int set_path(struct rbc_value *slot, const char *path, struct rbc_value v
 /* Append the items of page's list at `key` (a member path) to acc's. */
 static int merge_key(struct rbc_value *acc, struct rbc_value page, const char *key)
 {
-  const struct rbc_value *items = path_value(page, key, strlen(key));
-  const struct rbc_value *have = path_value(*acc, key, strlen(key));
+  const struct rbc_value *items = path_value(&page, key, strlen(key));
+  const struct rbc_value *have = path_value(acc, key, strlen(key));
   struct rbc_value list = val_null();
   struct val_err e;
   int rc = 0;
@@ -365,7 +366,7 @@ static bool next_tokens(const json_t *pag, struct rbc_value page, struct rbc_val
   size_t nin = keys_of(json_object_get(pag, "input_token"), in, 8);
   size_t nout = keys_of(json_object_get(pag, "output_token"), outk, 8);
   const char *more = aws_model_str(pag, "more_results");
-  const struct rbc_value *m = more != NULL ? at_path(page, more) : NULL;
+  const struct rbc_value *m = more != NULL ? at_path(&page, more) : NULL;
   bool any = false;
   struct val_err e;
 
@@ -373,7 +374,7 @@ static bool next_tokens(const json_t *pag, struct rbc_value page, struct rbc_val
   if (m != NULL && m->type == VAL_BOOL && !m->as.b)
     return false;
   for (size_t i = 0; i < nin && i < nout; i++) {
-    const struct rbc_value *t = at_path(page, outk[i]);
+    const struct rbc_value *t = at_path(&page, outk[i]);
     if (t == NULL || t->type == VAL_NULL || (t->type == VAL_STRING && val_str_len(*t) == 0)) {
       val_map_delete(args, in[i], strlen(in[i]), NULL, &e);
       continue;
