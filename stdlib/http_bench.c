@@ -5,11 +5,25 @@
 **              headers: {...}, body: "..." | json: value, timeout: 30s,
 **              insecure: false, cacert: "ca.pem")
 **
-** `concurrency` easy handles stay in flight on the run's event loop
-** (loop_curl_start; without a loop, on a multi handle of its own); each one
-** starts the next request as soon as its reply is in, over the same
-** keep-alive connection, until `requests` have been sent.  Bodies are
-** counted and dropped.
+** `concurrency` connections stay open; each sends the next request as soon
+** as its reply is in, until `requests` have been sent.  libcurl does what
+** it is good at: each connection is an easy handle with CURLOPT_CONNECT_ONLY
+** on a multi handle of the bench's own (resolving, connecting and TLS run
+** asynchronously; reconnects too), whose sockets the bench watches (not
+** the run's multi handle: the loop removes a handle whose transfer ended,
+** and libcurl 7.88 closes a CONNECT_ONLY connection whose handle leaves its
+** multi handle).  On an
+** established connection the bench does the per-request work itself
+** (bench/README.md "HTTP": libcurl spent ~52,000 instructions a request):
+** it writes a request built once (bench_request) and reads the reply
+** (curl_easy_send/recv on https, where libcurl does the TLS; send/recv on
+** the socket on http: conn_send) through a
+** small bounded parser (bench_feed: status line, Content-Length, chunked,
+** to the end of the connection, Connection: close) that allocates nothing.
+** Every wait is one loop_wait_fds on the run's loop (a `parallel` branch
+** lets the others run), or poll(2) without a loop.  Like ab and wrk it
+** measures the server: a direct connection (no proxy), HTTP/1.1, no
+** User-Agent of its own, no redirects followed.
 **
 ** Result: {requests, failed, rps, mean, min, max, p50, p90, p95, p99,
 ** statuses}: requests completed (int), failed (no reply, or a status of 400
@@ -21,14 +35,20 @@
 ** not apply to the network).
 */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include <sys/socket.h>
 
 #include "stdlib/http.h"
 #include "stdlib/loop.h"
+#include "stdlib/sim.h"
 #include "stdlib/natives_int.h"
 
 #define BENCH_MAX_REQUESTS 1000000
@@ -36,100 +56,80 @@
 
 /* {==== the run ==== */
 
-/* One bench: the counters and the handles in flight. */
+/* Where a connection slot is. */
+enum slot_state {
+  SLOT_IDLE,                    /* no request: done, or waiting for none */
+  SLOT_CONNECTING,              /* on the connect multi handle */
+  SLOT_SENDING,                 /* writing the request */
+  SLOT_RECEIVING                /* reading the reply */
+};
+
+/* Where the reply parser is (bench_feed). */
+enum reply_state {
+  R_STATUS,                     /* the status line */
+  R_HEADERS,                    /* header lines, up to the empty one */
+  R_BODY_LEN,                   /* body of Content-Length bytes */
+  R_BODY_EOF,                   /* body up to the end of the connection */
+  R_CHUNK_SIZE,                 /* a chunk-size line */
+  R_CHUNK_DATA,                 /* chunk data */
+  R_CHUNK_END,                  /* the CRLF after chunk data */
+  R_TRAILER,                    /* trailer lines, up to the empty one */
+  R_DONE                        /* the reply is complete */
+};
+
+#define BENCH_LINE_MAX 8192     /* longest status, header, chunk-size or trailer line */
+#define BENCH_HEAD_MAX 65536    /* bytes of a reply's status line and headers together */
+#define BENCH_RECV_BUF 65536    /* bytes read at a time */
+
+/* One connection and the request on it. */
+struct slot {
+  CURL *e;                      /* CONNECT_ONLY easy handle (libcurl connects, does TLS) */
+  curl_socket_t fd;             /* its socket once connected */
+  enum slot_state st;
+  bool connected;               /* fd is usable */
+  bool on_multi;                /* e is on the connect multi handle */
+  size_t sent;                  /* bytes of the request written */
+  int64_t t0;                   /* real us when the request started */
+  int64_t served;               /* replies read on this connection */
+  bool retried;                 /* the request was resent once after a stale connection */
+  /* the reply */
+  enum reply_state rs;
+  int status;                   /* its status code */
+  int64_t got;                  /* bytes of it read */
+  int64_t head;                 /* bytes of its head read */
+  int64_t left;                 /* bytes left in the body or chunk */
+  bool has_len, chunked, close, keep_alive, http10;
+  size_t llen;                  /* bytes in line */
+  char line[BENCH_LINE_MAX];    /* the line being read */
+};
+
+/* One bench: the counters and the connections. */
 struct bench {
-  struct rbc_loop *loop;        /* the run's loop, or NULL: own multi handle */
-  CURLM *multi;                 /* own multi handle when loop is NULL */
-  CURL **handles;               /* concurrency easy handles */
-  int nhandles;                 /* handles made so far */
+  struct rbc_loop *loop;        /* the run's loop, or NULL: poll(2) directly */
+  CURLM *cm;                    /* connects the slots (its own: see bench_connect) */
+  struct slot *slots;           /* concurrency of them */
+  int nslots;
+  char *req;                    /* the request, built once */
+  size_t req_len;
+  bool head;                    /* method HEAD: replies have no body */
+  bool tls;                     /* https: the bytes go through libcurl's TLS */
+  int64_t timeout_us;           /* a request's limit, connecting included */
   int64_t requests;             /* to send */
   int64_t started, finished;    /* so far */
   int64_t failed;               /* no reply, or status >= 400 */
   int64_t *lat_us;              /* latency of each reply, microseconds */
   int64_t nlat;                 /* entries in lat_us */
   int64_t status_count[600];    /* replies per status code (0..599) */
-  CURLcode first_error;         /* the first transfer error */
+  CURLcode first_error;         /* the first request error */
   bool done;                    /* every started request has finished */
+  struct pollfd *pfds;          /* what the next wait watches */
+  int *pwho;                    /* slot of each, or -1: a socket of cm */
+  size_t npfds, cappfds;
+  struct pollfd *csocks;        /* cm's sockets (CURLMOPT_SOCKETFUNCTION) */
+  size_t ncsocks, capcsocks;
+  int64_t cm_due;               /* real us of cm's timer, or -1 */
+  char *rbuf;                   /* BENCH_RECV_BUF bytes: what a recv returned */
 };
-
-/* Drop the body. */
-static size_t
-discard(char *data, size_t size, size_t n, void *ud)
-{
-  (void)data;
-  (void)ud;
-  return size * n;
-}
-
-/* Add e (again) to the loop or the multi handle; false when it could not be. */
-static bool bench_start(struct bench *b, CURL *e);
-
-/* A transfer ended: count it, then start the next request on the same handle. */
-static void
-bench_done(void *ud, CURL *e, CURLcode rc)
-{
-  struct bench *b = ud;
-  long status = 0;
-  curl_off_t us = 0;
-
-  b->finished++;
-  if (rc == CURLE_OK) {
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &us);
-    b->lat_us[b->nlat++] = (int64_t)us;
-    if (status >= 0 && status < 600)
-      b->status_count[status]++;
-    if (status >= 400)
-      b->failed++;
-  } else {
-    b->failed++;
-    if (b->first_error == CURLE_OK)
-      b->first_error = rc;
-  }
-  if (b->started < b->requests && bench_start(b, e))
-    return;
-  if (b->finished == b->started)
-    b->done = true;
-}
-
-static bool
-bench_start(struct bench *b, CURL *e)
-{
-  int rc;
-
-  if (b->loop != NULL)
-    rc = loop_curl_start(b->loop, e, bench_done, b);
-  else
-    rc = curl_multi_add_handle(b->multi, e) == CURLM_OK ? 0 : -1;
-  if (rc == 0)
-    b->started++;
-  return rc == 0;
-}
-
-/* Without a loop: drive the own multi handle until every request is done. */
-static int
-bench_drive(struct bench *b)
-{
-  int running = 0, left = 0;
-  CURLMsg *m;
-
-  while (!b->done) {
-    if (curl_multi_perform(b->multi, &running) != CURLM_OK)
-      return -1;
-    for (m = curl_multi_info_read(b->multi, &left); m != NULL;
-         m = curl_multi_info_read(b->multi, &left)) {
-      if (m->msg != CURLMSG_DONE)
-        continue;
-      CURL *e = m->easy_handle;
-      CURLcode rc = m->data.result;
-      curl_multi_remove_handle(b->multi, e);
-      bench_done(b, e, rc);
-    }
-    if (!b->done && curl_multi_poll(b->multi, NULL, 0, 100, NULL) != CURLM_OK)
-      return -1;
-  }
-  return 0;
-}
 
 /* Microseconds on the real monotonic clock. */
 static int64_t
@@ -139,6 +139,656 @@ bench_now_us(void)
 
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* CURLMOPT_SOCKETFUNCTION of cm: the sockets a connect waits on. */
+static int
+cm_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
+{
+  struct bench *b = ud;
+  size_t i = 0;
+
+  (void)e;
+  (void)sp;
+  while (i < b->ncsocks && b->csocks[i].fd != s)
+    i++;
+  if (what == CURL_POLL_REMOVE) {
+    if (i < b->ncsocks)
+      b->csocks[i] = b->csocks[--b->ncsocks];
+    return 0;
+  }
+  if (i == b->capcsocks) {
+    size_t cap = b->capcsocks ? b->capcsocks * 2 : 16;
+    struct pollfd *a = realloc(b->csocks, cap * sizeof *a);
+
+    if (a == NULL)
+      return -1;
+    b->csocks = a;
+    b->capcsocks = cap;
+  }
+  if (i == b->ncsocks)
+    b->ncsocks++;
+  b->csocks[i].fd = s;
+  b->csocks[i].events = (short)((what & CURL_POLL_IN ? POLLIN : 0)
+                                | (what & CURL_POLL_OUT ? POLLOUT : 0));
+  b->csocks[i].revents = 0;
+  return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION of cm. */
+static int
+cm_timer(CURLM *m, long ms, void *ud)
+{
+  struct bench *b = ud;
+
+  (void)m;
+  b->cm_due = ms < 0 ? -1 : bench_now_us() + (int64_t)ms * 1000;
+  return 0;
+}
+
+/* A request ended without a reply (rc says why). */
+static void
+bench_fail(struct bench *b, CURLcode rc)
+{
+  b->finished++;
+  b->failed++;
+  if (b->first_error == CURLE_OK)
+    b->first_error = rc;
+}
+
+/* Forget the connection of s (libcurl closes it when e leaves cm). */
+static void
+slot_disconnect(struct bench *b, struct slot *s)
+{
+  if (s->on_multi)
+    curl_multi_remove_handle(b->cm, s->e);
+  s->on_multi = false;
+  s->connected = false;
+  s->served = 0;
+}
+
+/* Give s the next request, connecting first when it has no connection. */
+static void slot_next(struct bench *b, struct slot *s);
+
+/* Write the rest of the request of s; on a full write go on to the reply. */
+static void slot_send(struct bench *b, struct slot *s);
+
+/* Start (again) the request of s: connect, or write it on the connection. */
+static void
+slot_begin(struct bench *b, struct slot *s)
+{
+  s->sent = 0;
+  s->rs = R_STATUS;
+  s->got = s->head = s->left = 0;
+  s->llen = 0;
+  s->status = 0;
+  s->has_len = s->chunked = s->close = s->keep_alive = s->http10 = false;
+  if (s->connected) {
+    s->st = SLOT_SENDING;
+    slot_send(b, s);
+    return;
+  }
+  s->st = SLOT_CONNECTING;
+  if (curl_multi_add_handle(b->cm, s->e) != CURLM_OK) {
+    s->st = SLOT_IDLE;
+    bench_fail(b, CURLE_FAILED_INIT);
+    return;                     /* the caller's loop sees the slot idle and moves on */
+  }
+  s->on_multi = true;
+}
+
+static void
+slot_next(struct bench *b, struct slot *s)
+{
+  s->st = SLOT_IDLE;
+  s->retried = false;
+  if (b->started >= b->requests)
+    return;
+  b->started++;
+  s->t0 = bench_now_us();
+  slot_begin(b, s);
+}
+
+/*
+** Was the connection of s a kept-alive one the server closed while idle
+** (nothing of this request's reply read)?  Then the request goes once more
+** on a new connection, as libcurl does; true when it went.
+*/
+static bool
+slot_stale(struct bench *b, struct slot *s)
+{
+  if (s->got != 0 || s->served == 0 || s->retried)
+    return false;
+  slot_disconnect(b, s);
+  s->retried = true;
+  slot_begin(b, s);
+  return true;
+}
+
+/* The request of s failed with rc: drop the connection, go on with the next request. */
+static void
+slot_failed(struct bench *b, struct slot *s, CURLcode rc)
+{
+  slot_disconnect(b, s);
+  bench_fail(b, rc);
+  slot_next(b, s);
+}
+
+/* The reply of s is complete: count it, go on (reconnecting when it said close). */
+static void
+slot_replied(struct bench *b, struct slot *s, bool reconnect)
+{
+  b->finished++;
+  b->lat_us[b->nlat++] = bench_now_us() - s->t0;
+  b->status_count[s->status]++;
+  if (s->status >= 400)
+    b->failed++;
+  s->served++;
+  if (reconnect || s->close || (s->http10 && !s->keep_alive))
+    slot_disconnect(b, s);
+  slot_next(b, s);
+}
+
+/* }==== */
+
+/* {==== the reply parser ==== */
+
+/* Is the header value v[0..n) a comma-separated list holding the token tok (any case)? */
+static bool
+has_token(const char *v, size_t n, const char *tok)
+{
+  size_t tl = strlen(tok), i = 0;
+
+  while (i < n) {
+    size_t j;
+
+    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+      i++;
+    j = i;
+    while (j < n && v[j] != ',')
+      j++;
+    size_t k = j;
+    while (k > i && (v[k - 1] == ' ' || v[k - 1] == '\t'))
+      k--;
+    if (k - i == tl && strncasecmp(v + i, tok, tl) == 0)
+      return true;
+    i = j;
+  }
+  return false;
+}
+
+/* Is the last coding of the Transfer-Encoding value v[0..n) chunked? */
+static bool
+last_is_chunked(const char *v, size_t n)
+{
+  size_t k = n, i;
+
+  while (k > 0 && (v[k - 1] == ' ' || v[k - 1] == '\t'))
+    k--;
+  i = k;
+  while (i > 0 && v[i - 1] != ',' && v[i - 1] != ' ' && v[i - 1] != '\t')
+    i--;
+  return k - i == 7 && strncasecmp(v + i, "chunked", 7) == 0;
+}
+
+/* The status line "HTTP/1.x NNN reason" of s->line; false when malformed. */
+static bool
+parse_status(struct slot *s)
+{
+  const char *l = s->line;
+  size_t n = s->llen;
+
+  if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (l[7] != '0' && l[7] != '1') || l[8] != ' ')
+    return false;
+  for (int i = 9; i < 12; i++)
+    if (l[i] < '0' || l[i] > '9')
+      return false;
+  if (n > 12 && l[12] != ' ')
+    return false;
+  s->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+  s->http10 = l[7] == '0';
+  return s->status >= 100 && s->status <= 599;
+}
+
+/* One header line of s->line; false when malformed. */
+static bool
+parse_header(struct slot *s)
+{
+  const char *l = s->line, *colon = memchr(l, ':', s->llen);
+  size_t nl, vi, vn;
+
+  if (colon == NULL || colon == l || l[0] == ' ' || l[0] == '\t')
+    return false;
+  nl = (size_t)(colon - l);
+  if (memchr(l, ' ', nl) != NULL || memchr(l, '\t', nl) != NULL)
+    return false;
+  vi = nl + 1;
+  while (vi < s->llen && (l[vi] == ' ' || l[vi] == '\t'))
+    vi++;
+  vn = s->llen - vi;
+  while (vn > 0 && (l[vi + vn - 1] == ' ' || l[vi + vn - 1] == '\t'))
+    vn--;
+  if (nl == 14 && strncasecmp(l, "content-length", 14) == 0) {
+    int64_t v = 0;
+
+    if (vn == 0 || vn > 15)
+      return false;
+    for (size_t i = vi; i < vi + vn; i++) {
+      if (l[i] < '0' || l[i] > '9')
+        return false;
+      v = v * 10 + (l[i] - '0');
+    }
+    if (s->has_len && v != s->left)
+      return false;             /* two different lengths */
+    s->has_len = true;
+    s->left = v;
+  } else if (nl == 17 && strncasecmp(l, "transfer-encoding", 17) == 0) {
+    s->chunked = last_is_chunked(l + vi, vn);
+    if (!s->chunked)
+      s->close = true;          /* another coding last: the body ends with the connection */
+  } else if (nl == 10 && strncasecmp(l, "connection", 10) == 0) {
+    s->close = s->close || has_token(l + vi, vn, "close");
+    s->keep_alive = s->keep_alive || has_token(l + vi, vn, "keep-alive");
+  }
+  return true;
+}
+
+/* The head of s ended: where its body is.  false when malformed. */
+static bool
+head_ended(const struct bench *b, struct slot *s)
+{
+  if (s->status < 200) {        /* 100 Continue and the like: the real head follows */
+    if (s->status == 101)
+      return false;             /* no protocol switch was asked */
+    s->rs = R_STATUS;
+    s->has_len = s->chunked = s->close = s->keep_alive = false;
+    return true;
+  }
+  if (b->head || s->status == 204 || s->status == 304) {
+    s->rs = R_DONE;
+    s->left = 0;
+  } else if (s->chunked) {
+    s->rs = R_CHUNK_SIZE;
+  } else if (s->has_len) {
+    s->rs = s->left > 0 ? R_BODY_LEN : R_DONE;
+  } else {
+    s->rs = R_BODY_EOF;
+    s->close = true;
+  }
+  return true;
+}
+
+/* The chunk-size line of s (hex, then extensions); false when malformed. */
+static bool
+parse_chunk_size(struct slot *s)
+{
+  int64_t v = 0;
+  size_t i = 0;
+
+  for (; i < s->llen; i++) {
+    char c = s->line[i];
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0)
+      break;
+    if (i >= 15)
+      return false;             /* a chunk of a petabyte */
+    v = v * 16 + d;
+  }
+  if (i == 0 || (i < s->llen && s->line[i] != ';' && s->line[i] != ' ' && s->line[i] != '\t'))
+    return false;
+  s->left = v;
+  s->rs = v > 0 ? R_CHUNK_DATA : R_TRAILER;
+  return true;
+}
+
+/* A complete line is in s->line (CR stripped): act on it.  false when malformed. */
+static bool
+on_line(const struct bench *b, struct slot *s)
+{
+  switch (s->rs) {
+  case R_STATUS:
+    s->rs = R_HEADERS;
+    return parse_status(s);
+  case R_HEADERS:
+    return s->llen == 0 ? head_ended(b, s) : parse_header(s);
+  case R_CHUNK_SIZE:
+    return parse_chunk_size(s);
+  case R_CHUNK_END:
+    s->rs = R_CHUNK_SIZE;
+    return s->llen == 0;
+  case R_TRAILER:
+    if (s->llen == 0)
+      s->rs = R_DONE;
+    return true;
+  default:
+    return false;
+  }
+}
+
+/*
+** Feed p[0..n) of the reply to the parser of s.  Returns the bytes used
+** (at most n; fewer only when the reply ended), or -1 when the reply is
+** malformed.  Bounded: a line is at most BENCH_LINE_MAX bytes, a head at
+** most BENCH_HEAD_MAX; body bytes are counted, not kept.
+*/
+static int64_t
+bench_feed(const struct bench *b, struct slot *s, const char *p, size_t n)
+{
+  size_t i = 0;
+
+  while (i < n && s->rs != R_DONE) {
+    if (s->rs == R_BODY_EOF) {
+      i = n;
+    } else if (s->rs == R_BODY_LEN || s->rs == R_CHUNK_DATA) {
+      size_t k = n - i < (uint64_t)s->left ? n - i : (size_t)s->left;
+
+      i += k;
+      s->left -= (int64_t)k;
+      if (s->left == 0)
+        s->rs = s->rs == R_BODY_LEN ? R_DONE : R_CHUNK_END;
+    } else {
+      const char *nl = memchr(p + i, '\n', n - i);
+      size_t k = nl != NULL ? (size_t)(nl - (p + i)) : n - i;
+
+      if (s->llen + k > BENCH_LINE_MAX)
+        return -1;
+      memcpy(s->line + s->llen, p + i, k);
+      s->llen += k;
+      i += k;
+      if (s->rs == R_STATUS || s->rs == R_HEADERS) {
+        s->head += (int64_t)k + (nl != NULL);
+        if (s->head > BENCH_HEAD_MAX)
+          return -1;
+      }
+      if (nl == NULL)
+        break;
+      i++;                      /* the LF */
+      if (s->llen > 0 && s->line[s->llen - 1] == '\r')
+        s->llen--;
+      if (!on_line(b, s))
+        return -1;
+      s->llen = 0;
+    }
+  }
+  s->got += (int64_t)i;
+  return (int64_t)i;
+}
+
+/* }==== */
+
+/* {==== driving the connections ==== */
+
+/*
+** Write or read on the connection of s, as curl_easy_send/recv would (*n
+** bytes; CURLE_AGAIN: not now; a 0-byte read: the end).  On https the
+** bytes go through libcurl (its TLS); on http straight through send(2)
+** and recv(2) on the socket libcurl connected: curl_easy_send/recv find
+** the connection in libcurl's cache on every call, about 1,100
+** instructions each, a fifth of the bench's whole work per request.
+*/
+static CURLcode
+conn_send(const struct bench *b, struct slot *s, const char *p, size_t len, size_t *n)
+{
+  ssize_t k;
+
+  if (b->tls)
+    return curl_easy_send(s->e, p, len, n);
+  do
+    k = send(s->fd, p, len, MSG_NOSIGNAL);
+  while (k < 0 && errno == EINTR);
+  *n = k > 0 ? (size_t)k : 0;
+  if (k >= 0)
+    return CURLE_OK;
+  return errno == EAGAIN || errno == EWOULDBLOCK ? CURLE_AGAIN : CURLE_SEND_ERROR;
+}
+
+static CURLcode
+conn_recv(const struct bench *b, struct slot *s, char *p, size_t len, size_t *n)
+{
+  ssize_t k;
+
+  if (b->tls)
+    return curl_easy_recv(s->e, p, len, n);
+  do
+    k = recv(s->fd, p, len, 0);
+  while (k < 0 && errno == EINTR);
+  *n = k > 0 ? (size_t)k : 0;
+  if (k >= 0)
+    return CURLE_OK;
+  return errno == EAGAIN || errno == EWOULDBLOCK ? CURLE_AGAIN : CURLE_RECV_ERROR;
+}
+
+static void
+slot_send(struct bench *b, struct slot *s)
+{
+  while (s->sent < b->req_len) {
+    size_t n = 0;
+    CURLcode rc = conn_send(b, s, b->req + s->sent, b->req_len - s->sent, &n);
+
+    if (rc == CURLE_AGAIN)
+      return;
+    if (rc != CURLE_OK) {
+      if (!slot_stale(b, s))
+        slot_failed(b, s, rc == CURLE_UNSUPPORTED_PROTOCOL ? CURLE_SEND_ERROR : rc);
+      return;
+    }
+    s->sent += n;
+  }
+  s->st = SLOT_RECEIVING;
+}
+
+/*
+** The connection of s ended (EOF, or an error rc) while a reply was being
+** read.  A body up to the end is complete; a stale kept-alive connection
+** gets the request once more (slot_stale); anything else failed.
+*/
+static void
+slot_eof(struct bench *b, struct slot *s, CURLcode rc)
+{
+  if (rc == CURLE_OK && s->rs == R_BODY_EOF) {
+    slot_replied(b, s, true);
+    return;
+  }
+  if (slot_stale(b, s))
+    return;
+  if (rc == CURLE_OK)
+    rc = s->got == 0 ? CURLE_GOT_NOTHING : CURLE_PARTIAL_FILE;
+  slot_failed(b, s, rc);
+}
+
+/* Read what there is of the reply of s. */
+static void
+slot_recv(struct bench *b, struct slot *s)
+{
+  for (;;) {
+    size_t n = 0;
+    CURLcode rc = conn_recv(b, s, b->rbuf, BENCH_RECV_BUF, &n);
+    int64_t used;
+
+    if (rc == CURLE_AGAIN)
+      return;
+    if (rc != CURLE_OK || n == 0) {
+      slot_eof(b, s, rc == CURLE_UNSUPPORTED_PROTOCOL ? CURLE_RECV_ERROR : rc);
+      return;
+    }
+    used = bench_feed(b, s, b->rbuf, n);
+    if (used < 0) {
+      slot_failed(b, s, CURLE_WEIRD_SERVER_REPLY);
+      return;
+    }
+    if (s->rs == R_DONE) {
+      /* bytes past the reply: the server is out of step; do not read them as the next reply */
+      slot_replied(b, s, (size_t)used < n);
+      return;
+    }
+  }
+}
+
+/* Collect the connects that ended on cm. */
+static void
+cm_collect(struct bench *b)
+{
+  CURLMsg *m;
+  int left = 0;
+
+  for (m = curl_multi_info_read(b->cm, &left); m != NULL; m = curl_multi_info_read(b->cm, &left)) {
+    struct slot *s = NULL;
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    CURLcode rc = m->data.result;
+
+    if (m->msg != CURLMSG_DONE)
+      continue;
+    curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+    if (s == NULL || s->st != SLOT_CONNECTING)
+      continue;
+    if (rc == CURLE_OK && (curl_easy_getinfo(s->e, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK
+                           || fd == CURL_SOCKET_BAD))
+      rc = CURLE_COULDNT_CONNECT;
+    if (rc != CURLE_OK) {
+      slot_failed(b, s, rc);
+      continue;
+    }
+    s->fd = fd;
+    s->connected = true;
+    s->st = SLOT_SENDING;
+    slot_send(b, s);
+  }
+}
+
+/* Run cm's timer when due, then collect. */
+static void
+cm_progress(struct bench *b)
+{
+  int running = 0;
+
+  for (int i = 0; i < 4 && b->cm_due >= 0 && bench_now_us() >= b->cm_due; i++) {
+    b->cm_due = -1;
+    curl_multi_socket_action(b->cm, CURL_SOCKET_TIMEOUT, 0, &running);
+    cm_collect(b);
+  }
+  cm_collect(b);
+}
+
+/* Room for n entries in pfds and pwho; false when out of memory. */
+static bool
+pfds_room(struct bench *b, size_t n)
+{
+  size_t cap;
+  void *a, *w;
+
+  if (n <= b->cappfds)
+    return true;
+  cap = n * 2;
+  a = realloc(b->pfds, cap * sizeof *b->pfds);
+  if (a != NULL)
+    b->pfds = a;
+  w = realloc(b->pwho, cap * sizeof *b->pwho);
+  if (w != NULL)
+    b->pwho = w;
+  if (a == NULL || w == NULL)
+    return false;
+  b->cappfds = cap;
+  return true;
+}
+
+/* What the next wait watches, and how long it may take (us, -1: no limit). */
+static int64_t
+bench_watch(struct bench *b)
+{
+  int64_t now = bench_now_us(), t = INT64_MAX;
+
+  b->npfds = 0;
+  for (int i = 0; i < b->nslots; i++) {
+    struct slot *s = &b->slots[i];
+
+    if (s->st == SLOT_IDLE)
+      continue;
+    if (s->t0 + b->timeout_us - now < t)
+      t = s->t0 + b->timeout_us - now;
+    if (s->st == SLOT_CONNECTING)
+      continue;
+    b->pfds[b->npfds].fd = s->fd;
+    b->pfds[b->npfds].events = s->st == SLOT_SENDING ? POLLOUT : POLLIN;
+    b->pfds[b->npfds].revents = 0;
+    b->pwho[b->npfds++] = i;
+  }
+  for (size_t i = 0; i < b->ncsocks; i++) {
+    b->pfds[b->npfds] = b->csocks[i];
+    b->pwho[b->npfds++] = -1;
+  }
+  if (b->cm_due >= 0 && b->cm_due - now < t)
+    t = b->cm_due - now;
+  return t == INT64_MAX ? -1 : t < 0 ? 0 : t;
+}
+
+/* Fail the requests that passed the timeout. */
+static void
+bench_expire(struct bench *b)
+{
+  int64_t now = bench_now_us();
+
+  for (int i = 0; i < b->nslots; i++) {
+    struct slot *s = &b->slots[i];
+
+    if (s->st != SLOT_IDLE && now - s->t0 >= b->timeout_us)
+      slot_failed(b, s, CURLE_OPERATION_TIMEDOUT);
+  }
+}
+
+/* Is any slot busy? */
+static bool
+bench_busy(const struct bench *b)
+{
+  for (int i = 0; i < b->nslots; i++)
+    if (b->slots[i].st != SLOT_IDLE)
+      return true;
+  return false;
+}
+
+/* Run until every request has finished; 0, or -1 when interrupted or out of memory. */
+static int
+bench_drive(struct bench *b)
+{
+  for (int i = 0; i < b->nslots; i++)
+    slot_next(b, &b->slots[i]);
+  while (bench_busy(b)) {
+    int64_t t;
+    int ready;
+
+    if (!pfds_room(b, (size_t)b->nslots + b->ncsocks))
+      return -1;
+    t = bench_watch(b);
+    if (b->loop != NULL)
+      ready = loop_wait_fds(b->loop, b->pfds, b->npfds, t < 0 ? -1 : (t + 999) / 1000);
+    else
+      ready = poll(b->pfds, (nfds_t)b->npfds, t < 0 ? -1 : (int)((t + 999) / 1000));
+    if (ready < 0 && (b->loop != NULL || errno != EINTR))
+      return -1;
+    for (size_t i = 0; i < b->npfds && ready > 0; i++) {
+      struct pollfd *p = &b->pfds[i];
+
+      if (p->revents == 0)
+        continue;
+      if (b->pwho[i] < 0) {
+        int running = 0, ev = 0;
+
+        ev |= p->revents & (POLLIN | POLLHUP | POLLERR) ? CURL_CSELECT_IN : 0;
+        ev |= p->revents & (POLLOUT | POLLHUP | POLLERR) ? CURL_CSELECT_OUT : 0;
+        curl_multi_socket_action(b->cm, p->fd, ev, &running);
+        continue;
+      }
+      struct slot *s = &b->slots[b->pwho[i]];
+      if (s->st == SLOT_SENDING && s->fd == p->fd)
+        slot_send(b, s);
+      else if (s->st == SLOT_RECEIVING && s->fd == p->fd)
+        slot_recv(b, s);
+    }
+    cm_progress(b);
+    bench_expire(b);
+  }
+  b->done = true;
+  return 0;
 }
 
 /* }==== */
@@ -308,47 +958,182 @@ bench_args(struct std_call *call, struct bench_args *a)
 
 /* {==== http.bench ==== */
 
-/* Make the handles, each set up for the request, and the own multi when there is no loop. */
+/* Is the header line h (of headers:) named name (any case)? */
+static bool
+header_is(const char *h, const char *name)
+{
+  size_t n = strlen(name);
+
+  return strncasecmp(h, name, n) == 0 && (h[n] == ':' || h[n] == ';');
+}
+
+/* Was a header named name given in headers: (even to remove it)? */
+static bool
+header_given(const struct http_opts *o, const char *name)
+{
+  for (const struct curl_slist *h = o->headers; h != NULL; h = h->next)
+    if (header_is(h->data, name))
+      return true;
+  return false;
+}
+
+/*
+** The request every slot writes, built once: request line, Host, the
+** headers libcurl would add (Accept, Content-Type and Content-Length with a
+** body), Connection: keep-alive, headers: (libcurl's conventions: "Name:"
+** with no value only suppresses the header, "Name;" sends it empty), body.
+*/
+static int
+bench_request(struct bench *b, const struct bench_args *a, CURLU *uh)
+{
+  char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+  FILE *f;
+  int rc = -1;
+  size_t len = 0;
+
+  if (curl_url_get(uh, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
+      || curl_url_get(uh, CURLUPART_HOST, &host, 0) != CURLUE_OK
+      || curl_url_get(uh, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+    goto out;
+  (void)curl_url_get(uh, CURLUPART_PORT, &port, 0);         /* none: the scheme's */
+  (void)curl_url_get(uh, CURLUPART_QUERY, &query, 0);
+  b->tls = strcmp(scheme, "https") == 0;
+  if (port != NULL && strcmp(port, b->tls ? "443" : "80") == 0) {
+    curl_free(port);
+    port = NULL;
+  }
+  f = open_memstream(&b->req, &len);
+  if (f == NULL)
+    goto out;
+  fprintf(f, "%s %s%s%s HTTP/1.1\r\n", a->method, path, query ? "?" : "", query ? query : "");
+  if (!header_given(&a->opts, "host"))
+    fprintf(f, "Host: %s%s%s\r\n", host, port ? ":" : "", port ? port : "");
+  if (!header_given(&a->opts, "accept"))
+    fputs("Accept: */*\r\n", f);
+  if (a->opts.body != NULL && !header_given(&a->opts, "content-type"))
+    fputs("Content-Type: application/x-www-form-urlencoded\r\n", f);
+  if ((a->opts.body != NULL || strcmp(a->method, "POST") == 0)
+      && !header_given(&a->opts, "content-length"))
+    fprintf(f, "Content-Length: %zu\r\n", a->opts.body_len);
+  if (!header_given(&a->opts, "connection"))
+    fputs("Connection: keep-alive\r\n", f);
+  for (const struct curl_slist *h = a->opts.headers; h != NULL; h = h->next) {
+    const char *sep = strpbrk(h->data, ":;");
+    size_t v;
+
+    if (sep == NULL)
+      continue;
+    v = strspn(sep + 1, " \t");
+    if (*sep == ':' && sep[1 + v] == '\0')
+      continue;                 /* "Name:": suppress */
+    if (*sep == ';')
+      fprintf(f, "%.*s:\r\n", (int)(sep - h->data), h->data);
+    else
+      fprintf(f, "%s\r\n", h->data);
+  }
+  fputs("\r\n", f);
+  if (a->opts.body_len > 0)
+    fwrite(a->opts.body, 1, a->opts.body_len, f);
+  if (fclose(f) == 0 && b->req != NULL) {
+    b->req_len = len;
+    rc = 0;
+  }
+out:
+  curl_free(scheme);
+  curl_free(host);
+  curl_free(port);
+  curl_free(path);
+  curl_free(query);
+  return rc;
+}
+
+/*
+** A slot's handle: http_setup's TLS options and timeouts, CONNECT_ONLY (libcurl
+** resolves, connects and does TLS; the bench then talks on the connection
+** with curl_easy_send/recv), no proxy (the bench measures the server, as
+** ab and wrk do), HTTP/1.1 (no ALPN offer of HTTP/2 on https).
+*/
+static int
+slot_setup(struct slot *s, const struct bench_args *a)
+{
+  CURLcode rc;
+
+  if (http_setup(s->e, "GET", a->url, &a->opts) < 0)
+    return -1;
+  rc = curl_easy_setopt(s->e, CURLOPT_CONNECT_ONLY, 1L);
+  if (rc == CURLE_OK)
+    rc = curl_easy_setopt(s->e, CURLOPT_PRIVATE, s);
+  if (rc == CURLE_OK)
+    rc = curl_easy_setopt(s->e, CURLOPT_PROXY, "");
+  if (rc == CURLE_OK)
+    rc = curl_easy_setopt(s->e, CURLOPT_NOPROXY, "*");
+  if (rc == CURLE_OK)
+    rc = curl_easy_setopt(s->e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+  return rc == CURLE_OK ? 0 : -1;
+}
+
+/* The slots with their handles, the connect multi handle, the request. */
 static int
 bench_prepare(struct std_call *call, struct bench *b, const struct bench_args *a)
 {
+  CURLU *uh;
+  int rc;
+
   b->loop = call->host != NULL ? call->host->loop : NULL;
   b->requests = a->requests;
+  b->timeout_us = a->opts.timeout_ms * 1000;
+  b->head = strcmp(a->method, "HEAD") == 0;
+  b->cm_due = -1;
   b->lat_us = calloc((size_t)a->requests, sizeof *b->lat_us);
-  b->handles = calloc((size_t)a->concurrency, sizeof *b->handles);
-  if (b->lat_us == NULL || b->handles == NULL)
+  b->slots = calloc((size_t)a->concurrency, sizeof *b->slots);
+  b->rbuf = malloc(BENCH_RECV_BUF);
+  b->cm = curl_multi_init();
+  uh = curl_url();
+  if (b->lat_us == NULL || b->slots == NULL || b->rbuf == NULL || b->cm == NULL || uh == NULL) {
+    curl_url_cleanup(uh);
     return std_oom(call, STD_BI_http_bench);
-  if (b->loop == NULL)
-    b->multi = curl_multi_init();
-  if (b->loop == NULL && b->multi == NULL)
-    return std_oom(call, STD_BI_http_bench);
+  }
+  /* http_check_url has parsed it with libcurl already */
+  rc = curl_url_set(uh, CURLUPART_URL, a->url, 0) == CURLUE_OK ? bench_request(b, a, uh) : -1;
+  curl_url_cleanup(uh);
+  if (rc < 0)
+    return std_error_code(call, DIAG_RB5019, "http.bench(): cannot build the request for the "
+                          "URL");
+  curl_multi_setopt(b->cm, CURLMOPT_SOCKETFUNCTION, cm_socket);
+  curl_multi_setopt(b->cm, CURLMOPT_SOCKETDATA, b);
+  curl_multi_setopt(b->cm, CURLMOPT_TIMERFUNCTION, cm_timer);
+  curl_multi_setopt(b->cm, CURLMOPT_TIMERDATA, b);
   for (int i = 0; i < (int)a->concurrency; i++) {
-    CURL *e = curl_easy_init();
-    if (e == NULL)
+    struct slot *s = &b->slots[i];
+
+    s->e = curl_easy_init();
+    if (s->e == NULL)
       return std_oom(call, STD_BI_http_bench);
-    b->handles[b->nhandles++] = e;
-    if (http_setup(e, a->method, a->url, &a->opts) < 0
-        || curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard) != CURLE_OK
-        || curl_easy_setopt(e, CURLOPT_PRIVATE, b) != CURLE_OK)
+    s->fd = CURL_SOCKET_BAD;
+    b->nslots++;
+    if (slot_setup(s, a) < 0)
       return std_error_code(call, DIAG_RB5006, "http.bench(): libcurl refused an option");
   }
   return 0;
 }
 
-/* Release the handles (cancelling those still in flight) and the own multi. */
+/* Release the connections, the handles and the rest. */
 static void
 bench_free(struct bench *b)
 {
-  for (int i = 0; i < b->nhandles; i++) {
-    if (b->loop != NULL)
-      loop_curl_cancel(b->loop, b->handles[i]);
-    else if (b->multi != NULL)
-      curl_multi_remove_handle(b->multi, b->handles[i]);
-    curl_easy_cleanup(b->handles[i]);
+  for (int i = 0; i < b->nslots; i++) {
+    if (b->slots[i].on_multi)
+      curl_multi_remove_handle(b->cm, b->slots[i].e);
+    curl_easy_cleanup(b->slots[i].e);
   }
-  if (b->multi != NULL)
-    curl_multi_cleanup(b->multi);
-  free(b->handles);
+  if (b->cm != NULL)
+    curl_multi_cleanup(b->cm);
+  free(b->slots);
+  free(b->req);
+  free(b->rbuf);
+  free(b->pfds);
+  free(b->pwho);
+  free(b->csocks);
   free(b->lat_us);
 }
 
@@ -370,6 +1155,60 @@ bench_journal(const struct std_host *host, const struct bench_args *a, struct rb
   host->action(host->ctx, "http", call, status, elapsed_us / 1000);
 }
 
+/*
+** rbc test (stdlib/sim.h): each request is answered by the scenario, one
+** after the other; latencies are the simulated delays and the elapsed time
+** is their sum spread over the concurrency.  0, or -1 (RB5060 unmatched).
+*/
+static int
+bench_sim(struct std_call *call, struct bench *b, const struct bench_args *a,
+          int64_t *elapsed_us)
+{
+  static const CURLcode fails[] = {
+    [SIM_NET_NONE] = CURLE_OK, [SIM_NET_REFUSED] = CURLE_COULDNT_CONNECT,
+    [SIM_NET_TIMEOUT] = CURLE_OPERATION_TIMEDOUT, [SIM_NET_DNS] = CURLE_COULDNT_RESOLVE_HOST,
+    [SIM_NET_RESET] = CURLE_RECV_ERROR, [SIM_NET_TLS] = CURLE_PEER_FAILED_VERIFICATION
+  };
+  const struct sim *sim = loop_sim(b->loop);
+  struct sim_http_req rq = { a->method, a->url, a->opts.body, a->opts.body_len,
+                             call->args[0].secret || a->opts.secret };
+  int64_t total_ms = 0;
+  char shown[320];
+
+  http_url_shown(call->args[0], shown, sizeof shown);
+  for (int64_t i = 0; i < b->requests; i++) {
+    struct sim_http_reply rp;
+
+    memset(&rp, 0, sizeof rp);
+    if (sim->http == NULL || sim->http(sim->ctx, &rq, &rp) != SIM_ANSWERED)
+      return std_error_code(call, DIAG_RB5060, "http.bench %s %s: not described by the "
+                            "scenario", a->method, shown);
+    free(rp.body);
+    free(rp.content_type);
+    b->started++;
+    b->finished++;
+    total_ms += rp.delay_ms;
+    if (rp.error != SIM_NET_NONE) {
+      b->failed++;
+      if (b->first_error == CURLE_OK)
+        b->first_error = fails[rp.error];
+      continue;
+    }
+    b->lat_us[b->nlat++] = rp.delay_ms * 1000;
+    if (rp.status >= 0 && rp.status < 600)
+      b->status_count[rp.status]++;
+    if (rp.status >= 400)
+      b->failed++;
+  }
+  b->done = true;
+  *elapsed_us = total_ms * 1000 / (a->concurrency > 0 ? a->concurrency : 1);
+  if (b->nlat == 0)
+    return std_error_code(call, http_code_of(b->first_error, false), "http.bench %s %s: no "
+                          "request got a reply: %s", a->method, shown,
+                          http_phrase_of(b->first_error, false));
+  return 0;
+}
+
 /* Run every request; 0, or -1 with the problem recorded. */
 static int
 bench_run(struct std_call *call, struct bench *b, const struct bench_args *a,
@@ -379,15 +1218,17 @@ bench_run(struct std_call *call, struct bench *b, const struct bench_args *a,
   int64_t t0 = bench_now_us();
   int rc = 0;
 
+  if (b->loop != NULL && loop_sim(b->loop) != NULL)
+    return bench_sim(call, b, a, elapsed_us);
   http_url_shown(call->args[0], shown, sizeof shown);
-  for (int i = 0; i < b->nhandles && rc == 0; i++)
-    if (!bench_start(b, b->handles[i]))
-      rc = std_error_code(call, DIAG_RB5006, "http.bench(): cannot start a transfer");
-  if (rc == 0 && b->loop != NULL && loop_wait_flag(b->loop, &b->done) < 0)
-    rc = std_error_code(call, DIAG_RB5009, "http.bench %s %s: interrupted", a->method, shown);
-  else if (rc == 0 && b->loop == NULL && bench_drive(b) < 0)
-    rc = std_error_code(call, DIAG_RB5006, "http.bench %s %s: libcurl failed", a->method,
-                        shown);
+  if (bench_drive(b) < 0) {
+    if (b->loop != NULL && loop_interrupted(b->loop))
+      rc = std_error_code(call, DIAG_RB5009, "http.bench %s %s: interrupted", a->method,
+                          shown);
+    else
+      rc = std_error_code(call, DIAG_RB5006, "http.bench %s %s: cannot wait for the "
+                          "connections", a->method, shown);
+  }
   *elapsed_us = bench_now_us() - t0;
   if (rc == 0 && b->nlat == 0)
     rc = std_error_code(call, http_code_of(b->first_error, false), "http.bench %s %s: no "

@@ -10,14 +10,18 @@
 **
 ** One turn of the loop: collect the children's descriptors and the nearest
 ** deadline (a child's next sh_poll_deadline, a sleep on the real clock,
-** CLOCK_SLICE_MS at most so an interrupt is seen in time), then wait with
-** curl_multi_poll (the pipes as extra descriptors) when transfers are
-** running, with poll(2) otherwise; afterwards hand what is readable to the
-** children, collect finished transfers and wake whoever is done.  When
-** nothing but sleeps on the virtual clock is pending, the turn advances
-** the clock to the earliest wake-up at once.
+** libcurl's timer, CLOCK_SLICE_MS at most so an interrupt is seen in
+** time), then wait with one poll(2) on the pipes, libcurl's sockets and
+** the descriptors of loop_wait_fds (http.bench's connections);
+** afterwards hand what is readable to the children, tell libcurl which of
+** its sockets are ready (curl_multi_socket_action: only the transfers on
+** those sockets do any work, instead of curl_multi_perform looking at
+** every transfer), collect finished transfers and wake whoever is done.
+** When nothing but sleeps on the virtual clock is pending, the turn
+** advances the clock to the earliest wake-up at once.
 **
-** libcurl is initialised lazily by loop_curl_init (the first transfer):
+** libcurl is initialised lazily by
+** loop_curl_init (the first transfer):
 ** curl_global_init once per process, then the run's multi handle and a
 ** share handle for the DNS cache and TLS sessions.
 */
@@ -45,7 +49,8 @@ enum loop_wkind {
   LOOP_W_CURL,                  /* until transfer xfer ends */
   LOOP_W_SH,                    /* until sh_done(proc) */
   LOOP_W_FLAG,                  /* until *flag */
-  LOOP_W_FIBERS                 /* until one of fibers[0..nfibers) is done */
+  LOOP_W_FIBERS,                /* until one of fibers[0..nfibers) is done */
+  LOOP_W_FDS                    /* until one of pfds[0..npfds) is ready, or due (real ms) */
 };
 
 /* One pending wait. */
@@ -59,6 +64,8 @@ struct loop_waiter {
   CURLcode result;              /* LOOP_W_CURL: how the transfer ended */
   struct loop_fiber *const *fibers;     /* LOOP_W_FIBERS (borrowed) */
   size_t nfibers;
+  struct pollfd *pfds;          /* LOOP_W_FDS (borrowed; revents set when done) */
+  size_t npfds;
   struct loop_fiber *fiber;     /* the fiber waiting, or NULL (the main context) */
   struct loop_waiter *next;     /* the loop's list */
   struct loop_waiter *prev;
@@ -105,8 +112,11 @@ struct rbc_loop {
   size_t main_size;
   struct pollfd *pfds;                  /* owned: the children's descriptors of a turn */
   struct sh_proc **pwho;                /* owned: whose each is */
-  struct curl_waitfd *cwfds;            /* owned: the same for curl_multi_poll */
   size_t pcap;                          /* entries of each */
+  struct pollfd *socks;                 /* owned: libcurl's sockets (CURLMOPT_SOCKETFUNCTION) */
+  size_t nsocks, capsocks;
+  int64_t curl_due;                     /* real ms of libcurl's timer, or -1 */
+  const struct sim *sim;                /* rbc test's simulated world (stdlib/sim.h), or NULL */
 };
 
 /* }==== */
@@ -245,6 +255,7 @@ struct rbc_loop *loop_new(struct rbc_clock *c, volatile sig_atomic_t *interrupt)
     return NULL;
   l->clock = c;
   l->interrupt = interrupt;
+  l->curl_due = -1;
   return l;
 }
 
@@ -270,7 +281,7 @@ void loop_free(struct rbc_loop *l)
   }
   free(l->pfds);
   free(l->pwho);
-  free(l->cwfds);
+  free(l->socks);
   free(l);
 }
 
@@ -349,6 +360,8 @@ static void wake_sleepers(struct rbc_loop *l)
       w->done = true;
     else if (w->kind == LOOP_W_FIBERS && fibers_done(w))
       w->done = true;
+    else if (w->kind == LOOP_W_FDS && !w->done && w->due >= 0 && real_ms() >= w->due)
+      w->done = true;
   }
 }
 
@@ -401,11 +414,13 @@ static int turn_timeout(const struct rbc_loop *l)
   for (const struct loop_waiter *w = l->waiters; w; w = w->next) {
     if (w->done)
       continue;
-    if (w->kind == LOOP_W_SH && w->due - now < t)
+    if ((w->kind == LOOP_W_SH || (w->kind == LOOP_W_FDS && w->due >= 0)) && w->due - now < t)
       t = w->due - now;
     else if (w->kind == LOOP_W_SLEEP && !virt && w->wake_at - cnow < t)
       t = w->wake_at - cnow;
   }
+  if (l->xfers && l->curl_due >= 0 && l->curl_due - now < t)
+    t = l->curl_due - now;
   return t < 0 ? 0 : (int)t;
 }
 
@@ -442,32 +457,110 @@ static void xfer_ended(struct rbc_loop *l, CURL *e, CURLcode rc)
   free(x);
 }
 
-/* Let libcurl work, then collect the transfers that ended. */
-static void curl_progress(struct rbc_loop *l)
+/* Collect the transfers that ended (their callbacks may start others). */
+static void curl_collect(struct rbc_loop *l)
 {
   CURLMsg *m;
-  int running = 0, left = 0;
+  int left = 0;
 
-  if (!l->multi || !l->xfers)
-    return;
-  curl_multi_perform(l->multi, &running);
   for (m = curl_multi_info_read(l->multi, &left); m; m = curl_multi_info_read(l->multi, &left))
     if (m->msg == CURLMSG_DONE)
       xfer_ended(l, m->easy_handle, m->data.result);
 }
 
 /*
-** Room for the descriptors of every running child in the loop's arrays
-** (kept from turn to turn).  Out of memory, the arrays stay as they are and
-** the children past them wait for a later turn.
+** Run libcurl's timer when it is due (it is due at once after a transfer
+** was added), then collect the transfers that ended.  A callback that
+** starts the next transfer makes the timer due again: run it again, a few
+** times at most, so the request goes out before the loop waits.
+*/
+static void curl_progress(struct rbc_loop *l)
+{
+  int running = 0;
+
+  if (!l->multi || !l->xfers)
+    return;
+  curl_collect(l);
+  for (int i = 0; i < 4 && l->xfers && l->curl_due >= 0 && real_ms() >= l->curl_due; i++) {
+    l->curl_due = -1;
+    curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    curl_collect(l);
+  }
+}
+
+/* CURLMOPT_SOCKETFUNCTION: libcurl waits on s for what (or no longer: CURL_POLL_REMOVE). */
+static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
+{
+  struct rbc_loop *l = ud;
+  size_t i = 0;
+
+  (void)e;
+  (void)sp;
+  while (i < l->nsocks && l->socks[i].fd != s)
+    i++;
+  if (what == CURL_POLL_REMOVE) {
+    if (i < l->nsocks)
+      l->socks[i] = l->socks[--l->nsocks];
+    return 0;
+  }
+  if (i == l->capsocks) {
+    size_t cap = l->capsocks ? l->capsocks * 2 : 16;
+    struct pollfd *a = realloc(l->socks, cap * sizeof *a);
+
+    if (!a)
+      return -1;
+    l->socks = a;
+    l->capsocks = cap;
+  }
+  if (i == l->nsocks)
+    l->nsocks++;
+  l->socks[i].fd = s;
+  l->socks[i].events = (short)((what & CURL_POLL_IN ? POLLIN : 0)
+                               | (what & CURL_POLL_OUT ? POLLOUT : 0));
+  l->socks[i].revents = 0;
+  return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: run curl_multi_socket_action(TIMEOUT) in ms (-1: never). */
+static int on_curl_timer(CURLM *m, long ms, void *ud)
+{
+  struct rbc_loop *l = ud;
+
+  (void)m;
+  l->curl_due = ms < 0 ? -1 : real_ms() + ms;
+  return 0;
+}
+
+/*
+** What poll's revents on a libcurl socket mean to curl_multi_socket_action.
+** An error or a hang-up is passed as readable/writable (as curl_multi_poll
+** would), so that libcurl's own recv/send finds the error and reports it
+** with its proper code (a reset is CURLE_RECV_ERROR, not a poll error).
+*/
+static int curl_events(short asked, short got)
+{
+  int ev = 0;
+
+  if ((asked & POLLIN) && (got & (POLLIN | POLLHUP | POLLERR)))
+    ev |= CURL_CSELECT_IN;
+  if ((asked & POLLOUT) && (got & (POLLOUT | POLLHUP | POLLERR)))
+    ev |= CURL_CSELECT_OUT;
+  return ev != 0 ? ev : CURL_CSELECT_ERR;
+}
+
+/*
+** Room for the descriptors of every running child and libcurl's sockets in
+** the loop's arrays (kept from turn to turn).  Out of memory, the arrays
+** stay as they are and the children past them wait for a later turn.
 */
 static void grow_fds(struct rbc_loop *l)
 {
-  size_t need = 0, cap;
-  void *a, *b, *c;
+  size_t need = l->nsocks, cap;
+  void *a, *b;
 
   for (const struct loop_waiter *w = l->waiters; w; w = w->next)
-    need += w->kind == LOOP_W_SH && !w->done ? SH_MAX_POLLFDS : 0;
+    need += w->kind == LOOP_W_SH && !w->done ? SH_MAX_POLLFDS
+            : w->kind == LOOP_W_FDS && !w->done ? w->npfds : 0;
   if (need <= l->pcap)
     return;
   cap = need < 48 ? 48 : need * 2;
@@ -477,41 +570,62 @@ static void grow_fds(struct rbc_loop *l)
   b = realloc(l->pwho, cap * sizeof *l->pwho);
   if (b)
     l->pwho = b;
-  c = realloc(l->cwfds, cap * sizeof *l->cwfds);
-  if (c)
-    l->cwfds = c;
-  if (a && b && c)
+  if (a && b)
     l->pcap = cap;
 }
 
-/* Wait on the children's descriptors (and the transfers') at most timeout ms. */
+/* Append the descriptors of the loop_wait_fds waiters to fds[n..max); the new n. */
+static size_t waiter_fds(struct rbc_loop *l, struct pollfd *fds, size_t n, size_t max)
+{
+  for (struct loop_waiter *w = l->waiters; w; w = w->next) {
+    if (w->kind != LOOP_W_FDS || w->done || max - n < w->npfds)
+      continue;
+    memcpy(fds + n, w->pfds, w->npfds * sizeof *fds);
+    n += w->npfds;
+  }
+  return n;
+}
+
+/* Copy poll's answers back to the loop_wait_fds waiters (as waiter_fds laid them out). */
+static void waiter_ready(struct rbc_loop *l, const struct pollfd *fds, size_t n, size_t max)
+{
+  for (struct loop_waiter *w = l->waiters; w; w = w->next) {
+    if (w->kind != LOOP_W_FDS || w->done || max - n < w->npfds)
+      continue;
+    for (size_t i = 0; i < w->npfds; i++) {
+      w->pfds[i].revents = fds[n + i].revents;
+      if (fds[n + i].revents)
+        w->done = true;
+    }
+    n += w->npfds;
+  }
+}
+
+/* Wait on the children's descriptors and libcurl's sockets at most timeout ms. */
 static void wait_io(struct rbc_loop *l, int timeout)
 {
   struct pollfd *fds;
   struct sh_proc **who;
-  struct curl_waitfd *cw;
-  size_t n;
+  size_t n, nc = 0, nw;
+  int running = 0;
 
   grow_fds(l);
   fds = l->pfds;
   who = l->pwho;
-  cw = l->cwfds;
-  n = child_fds(l, fds, who, l->pcap);
-  if (l->multi && l->xfers) {
-    int numfds = 0;
-
-    for (size_t i = 0; i < n; i++) {
-      cw[i].fd = fds[i].fd;
-      cw[i].events = CURL_WAIT_POLLIN;
-      cw[i].revents = 0;
-    }
-    curl_multi_poll(l->multi, cw, (unsigned)n, timeout, &numfds);
-    for (size_t i = 0; i < n; i++)
-      fds[i].revents = cw[i].revents ? POLLIN : 0;
-  } else if (poll(fds, (nfds_t)n, timeout) < 0) {
-    return;                             /* EINTR: the caller looks at the flag */
+  if (l->multi && l->xfers && l->nsocks <= l->pcap) {
+    nc = l->nsocks;
+    memcpy(fds, l->socks, nc * sizeof *fds);
   }
-  for (size_t i = 0; i < n; i++)
+  n = nc + child_fds(l, fds + nc, who + nc, l->pcap - nc);
+  nw = waiter_fds(l, fds, n, l->pcap);
+  if (poll(fds, (nfds_t)nw, timeout) < 0)
+    return;                             /* EINTR: the caller looks at the flag */
+  waiter_ready(l, fds, n, l->pcap);
+  for (size_t i = 0; i < nc; i++)
+    if (fds[i].revents)
+      curl_multi_socket_action(l->multi, fds[i].fd, curl_events(fds[i].events, fds[i].revents),
+                               &running);
+  for (size_t i = nc; i < n; i++)
     if (fds[i].revents)
       sh_on_readable(who[i], fds[i].fd);
 }
@@ -719,6 +833,10 @@ int loop_curl_init(struct rbc_loop *l)
     l->share = NULL;
     return -1;
   }
+  curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+  curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
+  curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+  curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
   curl_share_setopt(l->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   curl_share_setopt(l->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   return 0;
@@ -745,11 +863,25 @@ static struct loop_xfer *add_xfer(struct rbc_loop *l, CURL *e)
   return x;
 }
 
+void loop_set_sim(struct rbc_loop *l, const struct sim *sim)
+{
+  l->sim = sim;
+}
+
+const struct sim *loop_sim(const struct rbc_loop *l)
+{
+  return l ? l->sim : NULL;
+}
+
 int loop_curl_perform(struct rbc_loop *l, CURL *e, CURLcode *rc)
 {
   struct loop_waiter w;
   struct loop_xfer *x;
 
+  if (l->sim) {                         /* rbc test: nothing reaches the network */
+    *rc = CURLE_COULDNT_CONNECT;
+    return -1;
+  }
   if (loop_interrupted(l)) {
     *rc = CURLE_ABORTED_BY_CALLBACK;
     return -1;
@@ -773,7 +905,7 @@ int loop_curl_perform(struct rbc_loop *l, CURL *e, CURLcode *rc)
 
 int loop_curl_start(struct rbc_loop *l, CURL *e, loop_curl_done_fn *done, void *ud)
 {
-  struct loop_xfer *x = add_xfer(l, e);
+  struct loop_xfer *x = l->sim ? NULL : add_xfer(l, e);
 
   if (!x)
     return -1;
@@ -804,6 +936,25 @@ int loop_wait_flag(struct rbc_loop *l, const bool *flag)
   w.kind = LOOP_W_FLAG;
   w.flag = flag;
   return loop_wait(l, &w);
+}
+
+int loop_wait_fds(struct rbc_loop *l, struct pollfd *fds, size_t n, int64_t timeout_ms)
+{
+  struct loop_waiter w;
+  int ready = 0;
+
+  for (size_t i = 0; i < n; i++)
+    fds[i].revents = 0;
+  memset(&w, 0, sizeof w);
+  w.kind = LOOP_W_FDS;
+  w.pfds = fds;
+  w.npfds = n;
+  w.due = timeout_ms < 0 ? -1 : real_ms() + timeout_ms;
+  if (loop_wait(l, &w) != 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    ready += fds[i].revents != 0;
+  return ready;
 }
 
 /* }==== */

@@ -32,6 +32,7 @@
 #ifndef RBC_LOOP_H
 #define RBC_LOOP_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,6 +66,19 @@ struct rbc_clock *loop_clock(struct rbc_loop *l);
 
 /* Has the interrupt flag been set? */
 bool loop_interrupted(const struct rbc_loop *l);
+
+struct sim;
+
+/*
+** Attach rbc test's simulated world (stdlib/sim.h; borrowed, NULL detaches).
+** While one is attached the built-ins ask it instead of the world, and
+** loop_curl_perform / loop_curl_start refuse every transfer, so nothing
+** reaches the network even from a path that forgot to ask.
+*/
+void loop_set_sim(struct rbc_loop *l, const struct sim *sim);
+
+/* The attached world, or NULL (always NULL in `rbc run`; l may be NULL). */
+const struct sim *loop_sim(const struct rbc_loop *l);
 
 /* }==== */
 
@@ -109,6 +123,16 @@ void loop_curl_cancel(struct rbc_loop *l, CURL *e);
 ** true, which callbacks of this loop set.  0, or -1 when interrupted.
 */
 int loop_wait_flag(struct rbc_loop *l, const bool *flag);
+
+/*
+** Wait until one of fds[0..n) is ready (poll(2)'s events; the loop's one
+** poll includes them, so other fibers, transfers and children go on
+** meanwhile) or timeout_ms (real time; -1: no limit) has passed.  For a
+** built-in that talks on sockets of its own (http.bench's connections).
+** Each revents is set (all 0 after the timeout).  The number of fds
+** ready, or -1 when interrupted.  Borrowed: fds, only during the call.
+*/
+int loop_wait_fds(struct rbc_loop *l, struct pollfd *fds, size_t n, int64_t timeout_ms);
 
 /* }==== */
 

@@ -26,6 +26,11 @@ Paths:
   /redirect/N                        302 to /redirect/N-1; /redirect/0 is 200 "landed"
   /loop                              302 to itself, forever
   /echo                              200 JSON of the request: method, path, headers, body
+  /close                             200 "closing" with Connection: close, then closes
+  /eof                               200 "until the end" with no length: the body ends
+                                     when the connection closes
+  /quiet-close                       200 "bye" (keep-alive by its headers), then closes
+                                     the connection: the next request on it finds it closed
 """
 
 import argparse
@@ -142,6 +147,21 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n" % k + block[:k] + b"\r\n")
             n -= k
         self.wfile.write(b"0\r\n\r\n")
+
+    def r_close(self, _args, _body):
+        self.reply(200, b"closing", extra=[("Connection", "close")])
+        self.close_connection = True
+
+    def r_quiet_close(self, _args, _body):
+        self.reply(200, b"bye")
+        self.close_connection = True
+
+    def r_eof(self, _args, _body):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"until the end")
+        self.close_connection = True
 
     def r_json(self, _args, _body):
         self.reply(200, json.dumps(JSON_DOC).encode(), "application/json; charset=utf-8",

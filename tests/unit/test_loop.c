@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -518,6 +519,67 @@ static void test_fibers_nested(void **state)
 
 /* }==== */
 
+/* {==== loop_wait_fds ==== */
+
+struct fdjob {
+  struct rbc_loop *l;
+  int wfd;
+  int rc;
+};
+
+/* A fiber that writes a byte to the pipe after a real 20 ms sleep. */
+static void fd_writer(void *ud)
+{
+  struct fdjob *j = ud;
+
+  j->rc = loop_sleep(j->l, 20);
+  assert_int_equal(write(j->wfd, "x", 1), 1);
+}
+
+/*
+** loop_wait_fds: a timeout gives 0 with no revents; a descriptor that a
+** fiber makes readable while the main context waits on it gives 1 (the
+** fiber ran during the wait); the interrupt flag gives -1.
+*/
+static void test_wait_fds(void **state)
+{
+  struct rbc_clock *c = clock_new_real();
+  struct rbc_loop *l = loop_new(c, &flag);
+  struct loop_fiber *f;
+  struct fdjob j;
+  struct pollfd p;
+  int fds[2];
+  char ch;
+
+  (void)state;
+  flag = 0;
+  assert_int_equal(pipe(fds), 0);
+  p.fd = fds[0];
+  p.events = POLLIN;
+  assert_int_equal(loop_wait_fds(l, &p, 1, 30), 0);
+  assert_int_equal(p.revents, 0);
+  j.l = l;
+  j.wfd = fds[1];
+  j.rc = -2;
+  f = loop_fiber_new(l, fd_writer, &j);
+  assert_non_null(f);
+  assert_int_equal(loop_wait_fds(l, &p, 1, -1), 1);
+  assert_true(p.revents & POLLIN);
+  assert_int_equal(read(fds[0], &ch, 1), 1);
+  assert_int_equal(loop_fiber_wait(l, &f, 1), 0);
+  assert_int_equal(j.rc, 0);
+  loop_fiber_free(f);
+  flag = 1;
+  assert_int_equal(loop_wait_fds(l, &p, 1, -1), -1);
+  flag = 0;
+  close(fds[0]);
+  close(fds[1]);
+  loop_free(l);
+  clock_free(c);
+}
+
+/* }==== */
+
 int
 main(void)
 {
@@ -534,6 +596,7 @@ main(void)
     cmocka_unit_test(test_fibers_child_and_sleep),
     cmocka_unit_test(test_fibers_interrupted),
     cmocka_unit_test(test_fibers_nested),
+    cmocka_unit_test(test_wait_fds),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
