@@ -6,10 +6,13 @@
 #define _XOPEN_SOURCE 700  /* POSIX 2008 (strdup, chdir, fileno) and realpath */
 
 #include <errno.h>
+#include <grp.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -17,6 +20,7 @@
 #include "lexer/suggest.h"
 #include "parser/arena.h"
 #include "vm/bytecode.h"
+#include "vm/value.h"
 
 #ifndef RBC_VERSION
 #ifdef PACKAGE_VERSION
@@ -423,8 +427,8 @@ unreadable(const char *path, const char *name, int err, struct source **src_out,
   struct span none = { 0, 0 };
 
   *src_out = src;
-  if (src == NULL)
-    return EXIT_SOFTWARE;
+  if (src == NULL || err == ENOMEM)
+    return EXIT_SOFTWARE;     /* out of memory is no unreadable input (66) */
   diag_add(diags, DIAG_RB9003, src, none, "cannot read %s: %s",
            strcmp(path, "-") == 0 ? "standard input" : path,
            err == EISDIR ? "is a directory" : strerror(err));
@@ -481,3 +485,74 @@ cli_load_and_check(const char *path, struct arena *a, struct source **src_out,
 {
   return cli_load(path, NULL, NULL, a, src_out, pr, diags);
 }
+
+/* A positive duration option (see cli.h). */
+int
+cli_duration_opt(const char *cmd, const char *opt, const char *value, int64_t *ms)
+{
+  struct val_err e;
+
+  if (val_parse_duration(value, strlen(value), ms, &e) != VAL_OK || *ms <= 0)
+    return cli_usage_error(cmd, "invalid value '%s' for '%s': expected a positive duration "
+                           "such as 30s, 5m or 1m30s", value, opt);
+  return 0;
+}
+
+/* A count option (see cli.h). */
+int
+cli_count_opt(const char *cmd, const char *opt, const char *value, uint32_t *n)
+{
+  char *end;
+  unsigned long v;
+
+  errno = 0;
+  v = strtoul(value, &end, 10);
+  if (!*value || *end || errno || v > 1000000 || value[0] == '-' || value[0] == '+')
+    return cli_usage_error(cmd, "invalid value '%s' for '%s': expected a count from 0 to "
+                           "1000000", value, opt);
+  *n = (uint32_t)v;
+  return 0;
+}
+
+/* {==== files writable by others ==== */
+
+/* Is gid the private group of user uid: its primary group, no other member? */
+static bool
+private_group(uid_t uid, gid_t gid)
+{
+  const struct passwd *pw = getpwuid(uid);
+  const struct group *gr;
+
+  if (pw == NULL || pw->pw_gid != gid)
+    return false;
+  gr = getgrgid(gid);
+  if (gr == NULL)
+    return false;
+  for (char *const *m = gr->gr_mem; *m != NULL; m++)
+    if (strcmp(*m, pw->pw_name) != 0)
+      return false;
+  return true;
+}
+
+int
+cli_refuse_writable(const char *path, const char *what, struct diag_list *diags)
+{
+  struct stat sb;
+  const char *who;
+
+  if (path == NULL || strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+    return 0;
+  if (sb.st_mode & S_IWOTH)
+    who = "every user";
+  else if ((sb.st_mode & S_IWGRP) && !private_group(sb.st_uid, sb.st_gid))
+    who = "its group";
+  else
+    return 0;
+  diag_add(diags, DIAG_RB9010, NULL, (struct span){ 0, 0 },
+           "%s %s is writable by %s (mode %04o): rbc runs only files that no one but "
+           "their owner can change; fix with `chmod go-w %s`", what, path, who,
+           (unsigned)(sb.st_mode & 07777), path);
+  return EXIT_DATAERR;
+}
+
+/* }==== */

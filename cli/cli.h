@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lexer/diag.h"
@@ -105,6 +106,15 @@ void cli_did_you_mean(char *buf, size_t size, const char *word,
 /* Parse a --color value ("auto", "always", "never"); -1 when invalid. */
 int cli_color_parse(const char *s);
 
+/*
+** A duration option of `cmd` ("30s", "5m", "1m30s"): *ms, then 0; a usage
+** error (64) for anything else, or when it is not positive.
+*/
+int cli_duration_opt(const char *cmd, const char *opt, const char *value, int64_t *ms);
+
+/* A count option of `cmd` (0 .. 1000000): *n, then 0; else a usage error (64). */
+int cli_count_opt(const char *cmd, const char *opt, const char *value, uint32_t *n);
+
 /* {==== output decisions (cli.md 12) ==== */
 
 /*
@@ -156,5 +166,20 @@ bool cli_running_uninstalled(void);
 /* cli_load with the path as its own name and default check options. */
 int cli_load_and_check(const char *path, struct arena *a, struct source **src_out,
                        struct parse_result *pr, struct diag_list *diags);
+
+/*
+** The executing commands' guard (docs/security.md, "Files writable by
+** others"): a runbook or params file that a user other than its owner can
+** change is refused before it is read.  Refused: world-writable; group-
+** writable unless the group is the owner's private group (the owner's
+** primary group, with no other member: OpenSSH's StrictModes rule, so
+** umask 002 on a user-private-group system is fine).  Not refused: the
+** owner being another user (CI runs root over a checkout owned by the
+** runner's user), "-" (standard input).  `what` names the file in the
+** message ("runbook", "params file").  0, or EXIT_DATAERR (65) with an
+** RB9010 diagnostic added to diags; a path that cannot be stat'ed passes
+** (the reader reports it, 66).
+*/
+int cli_refuse_writable(const char *path, const char *what, struct diag_list *diags);
 
 #endif

@@ -632,8 +632,8 @@ walk_dir(struct check_run *r, const char *dir, int depth)
       status = -1;
   }
   closedir(d);
-  if (status == 0)
-    qsort(names, n, sizeof *names, cmp_str);
+  if (status == 0 && n > 0)
+    qsort(names, n, sizeof *names, cmp_str);   /* names may be NULL when n is 0 */
   for (size_t i = 0; status == 0 && i < n; i++)
     status = walk_entry(r, dir, names[i], depth);
   free(names);
@@ -721,6 +721,16 @@ out_commit(struct out_file *f)
   }
   free(f->tmp);
   return failed ? EXIT_CANTCREAT : 0;
+}
+
+/* Give up an out_open'ed file: close it and remove the temporary. */
+static void
+out_discard(struct out_file *f)
+{
+  fclose(f->fp);
+  unlink(f->tmp);
+  free(f->tmp);
+  f->tmp = NULL;
 }
 
 /* {==== checking ==== */
@@ -846,7 +856,7 @@ load_one(struct check_run *r, const char *path, const struct check_options *copt
     return EXIT_SOFTWARE;
   status = cli_load(path, strcmp(path, "-") == 0 ? r->stdin_name : NULL, copts, *a, src,
                     &pr, diags);
-  if (status == EXIT_SOFTWARE || diags->oom) {
+  if (status == EXIT_SOFTWARE || diag_oom(diags)) {
     fprintf(stderr, "rbc: internal error: out of memory while checking '%s'\n", path);
     return EXIT_SOFTWARE;
   }
@@ -1008,8 +1018,11 @@ run_checks(struct check_run *r)
   if (r->format == FMT_JSON || r->json_file != NULL)
     r->jdiags = json_array();
   r->want_sarif = r->format == FMT_SARIF || r->sarif_file != NULL;
-  if (r->want_sarif && render_sarif_init(&r->sarif) != 0)
+  if (r->want_sarif && render_sarif_init(&r->sarif) != 0) {
+    if (r->output != NULL)
+      out_discard(&of);         /* no leak, no temporary left (clang-tidy) */
     return EXIT_SOFTWARE;
+  }
   r->sarif.page = explain_page;
   r->counts.files = r->nfiles;
   for (size_t i = 0; i < r->nfiles; i++)

@@ -224,8 +224,8 @@ int cmd_compile(int argc, char **argv)
     fprintf(stderr, "rbc: out of memory\n");
     rc = EXIT_SOFTWARE;
   } else if (write_atomic(outname, bytes, len) != 0) {
+    rc = errno == ENOMEM ? EXIT_SOFTWARE : EXIT_CANTCREAT;
     fprintf(stderr, "rbc: cannot create '%s': %s\n", outname, strerror(errno));
-    rc = EXIT_CANTCREAT;
   }
   free(bytes);
   free(outname);
@@ -267,7 +267,7 @@ static int load_chunk(const char *path, struct chunk **out)
   raw = src_read_file(path, &e);
   if (!raw) {
     fprintf(stderr, "rbc: cannot read '%s': %s\n", path, strerror(e));
-    return EXIT_NOINPUT;
+    return e == ENOMEM ? EXIT_SOFTWARE : EXIT_NOINPUT;
   }
   if (!is_bytecode(path, raw)) {
     src_free(raw);
@@ -314,6 +314,11 @@ int cmd_disasm(int argc, char **argv)
     return rc;
   dis_chunk(stdout, c);
   chunk_free(c);
+  if (dis_incomplete()) {
+    fflush(stdout);
+    fputs("rbc: disasm: out of memory; the listing above is incomplete\n", stderr);
+    return EXIT_SOFTWARE;
+  }
   return fflush(stdout) == 0 ? EXIT_OK : EXIT_CANTCREAT;
 }
 

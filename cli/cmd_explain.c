@@ -11,6 +11,7 @@
 ** installed copy in $(pkgdatadir)/diagnostics (RBC_DIAG_DIR); `make
 ** install` puts them there.
 */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,9 +76,12 @@ explain_page(enum diag_code code)
   char path[4096], *page = NULL;
 
   page_dirs(dirs);
+  errno = 0;
   for (int i = 0; page == NULL && dirs[i] != NULL; i++) {
     snprintf(path, sizeof path, "%s/%s.md", dirs[i], diag_info(code)->code);
     page = slurp(path);
+    if (page == NULL && errno == ENOMEM)
+      break;                    /* out of memory, not "no page": errno says so */
   }
   return page;
 }

@@ -375,7 +375,7 @@ format_one(struct fmt_run *r, const char *path)
   if (src == NULL) {
     fprintf(stderr, "rbc: cannot read %s: %s\n",
             strcmp(path, "-") == 0 ? "standard input" : path, strerror(err));
-    set_status(r, EXIT_NOINPUT);
+    set_status(r, err == ENOMEM ? EXIT_SOFTWARE : EXIT_NOINPUT);
     return;
   }
   if (strcmp(path, "-") == 0) {

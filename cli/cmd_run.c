@@ -7,10 +7,18 @@
 **   usage (bad option, --param without '=', unknown --troubleshoot)   64
 **   params (missing, unknown, ill-typed; vm/params.h)                   64
 **   the runbook has syntax or semantic errors, or does not compile      65
+**   FILE or the params file is writable by other users (RB9010)        65
 **   FILE or the params file cannot be read                              66
 **   the journal directory is not a writable directory                   73
 **   the runbook calls AWS and its credentials are missing or rejected   77
 **   (aws_client_preflight), or the AWS region or configuration is bad   78
+**   the runbook's lock is held by another run (RB5010, names it)        75
+**   the journal cannot be created (vm/journal.h, docs/journal.md)       73
+**
+** The lock and the journal come last, just before the VM: the journal is
+** one more output of the emitter (the jsonl stream with a hash chain).
+** `rbc resume` (cli/cmd_resume.c) goes through the same code with a struct
+** run_resume (cli/resume.h): its journal is appended to instead.
 **
 ** Then the outputs are chosen (-f tty|plain|jsonl; cli.md 12 for color,
 ** Unicode and the live spinner), SIGINT/SIGTERM handlers are installed
@@ -33,6 +41,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/render.h"
+#include "cli/report.h"
+#include "cli/resume.h"
 #include "parser/arena.h"
 #include "stdlib/aws/aws.h"
 #include "stdlib/builtins.h"
@@ -42,6 +52,7 @@
 #include "vm/clock.h"
 #include "vm/compile.h"
 #include "vm/events.h"
+#include "vm/journal.h"
 #include "vm/params.h"
 #include "vm/vm.h"
 
@@ -49,7 +60,8 @@
 
 enum {
   O_PARAM = 1, O_PARAMS_FILE, O_YES, O_FORMAT, O_PROGRESS, O_CLOCK, O_JOURNAL_DIR,
-  O_TROUBLESHOOT, O_PROFILE, O_REGION
+  O_TROUBLESHOOT, O_PROFILE, O_REGION, O_MONITOR, O_MONITOR_INTERVAL, O_FAILURE_LIMIT,
+  O_INCONCLUSIVE_LIMIT, O_REPORT_JUNIT, O_REPORT_JSON
 };
 
 static const struct cli_option run_opts[] = {
@@ -63,6 +75,12 @@ static const struct cli_option run_opts[] = {
   { "troubleshoot", 0,   CLI_ARG_REQUIRED, O_TROUBLESHOOT },
   { "profile",      0,   CLI_ARG_REQUIRED, O_PROFILE },
   { "region",       0,   CLI_ARG_REQUIRED, O_REGION },
+  { "monitor",      0,   CLI_ARG_REQUIRED, O_MONITOR },
+  { "monitor-interval", 0, CLI_ARG_REQUIRED, O_MONITOR_INTERVAL },
+  { "failure-limit", 0,  CLI_ARG_REQUIRED, O_FAILURE_LIMIT },
+  { "inconclusive-limit", 0, CLI_ARG_REQUIRED, O_INCONCLUSIVE_LIMIT },
+  { "report-junit", 0,   CLI_ARG_REQUIRED, O_REPORT_JUNIT },
+  { "report-json",  0,   CLI_ARG_REQUIRED, O_REPORT_JSON },
   { NULL, 0, CLI_ARG_NONE, 0 }
 };
 
@@ -84,6 +102,12 @@ struct run_cmd {
   const char *troubleshoot;
   const char *aws_profile;             /* --profile: AWS profile (skips the env keys) */
   const char *aws_region;              /* --region: AWS region */
+  int64_t monitor_ms, monitor_every_ms; /* --monitor D, --monitor-interval D (0: unset) */
+  uint32_t failure_limit, inconclusive_limit; /* --failure-limit, --inconclusive-limit */
+  struct run_resume *resume;           /* rbc resume (cli/resume.h), or NULL */
+  const struct vm_watch_options *watch; /* rbc watch (cli/cmd_watch.c), or NULL */
+  int *fired;                          /* rbc watch: what fired (vm_watch) */
+  const char *report_junit, *report_json; /* --report-junit F, --report-json F (cli/report.h) */
 };
 
 static void run_help(void)
@@ -101,12 +125,22 @@ static void run_help(void)
         "  -f, --format FORMAT        tty, plain or jsonl (default: tty on a terminal,\n"
         "                             else plain; CI set: plain; RBC_FORMAT)\n"
         "      --progress WHEN        auto, tty, plain or none (live spinner only on a tty)\n"
+        "      --report-junit FILE    write a JUnit report at the end (also on failure,\n"
+        "                             halt or interrupt; atomic; = rbc report -f junit)\n"
+        "      --report-json FILE     the same as an rbc.report/1 JSON document\n"
         "\n"
         "Run control:\n"
         "  -y, --yes                  answer confirm gates yes (journaled as --yes)\n"
         "      --troubleshoot NAME    run only the named troubleshoot block\n"
         "      --clock CLOCK          real (default) or virtual (tests: sleeps take no time)\n"
-        "      --journal-dir DIR      where journals go (must be a writable directory)\n"
+        "      --journal-dir DIR      where the run's journal and lock go (default:\n"
+        "                             $XDG_STATE_HOME/rbc/runs; docs/journal.md)\n"
+        "\n"
+        "Monitors (after a passed run; docs/watch.md; exit 1 on alert or no data):\n"
+        "      --monitor D            sample every monitor for D (e.g. 10m)\n"
+        "      --monitor-interval D   time between samples (default 30s)\n"
+        "      --failure-limit N      alert samples a monitor may have (default 0)\n"
+        "      --inconclusive-limit N samples with no data or between thresholds (default 0)\n"
         "\n"
         "AWS (only when the runbook calls AWS; credentials are checked before any step):\n"
         "      --profile NAME         AWS profile of the shared config files (else\n"
@@ -120,9 +154,12 @@ static void run_help(void)
         "  rbc run -f jsonl --params-file prod.json runbook.rb | jq .\n"
         "  CI=1 rbc run --yes runbook.rb\n"
         "\n"
-        "Exit status: 0 passed, 1 a step failed, 2 halted at a confirm gate (resumable),\n"
-        "64 usage or params, 65 the runbook has errors, 66 FILE unreadable, 73 journal\n"
-        "directory unusable, 74 I/O error mid-run, 77 AWS credentials missing or rejected,\n"
+        "Exit status: 0 passed, 1 a step, checklist item or monitor failed, 2 halted at\n"
+        "a confirm gate (resumable), 64 usage or params, 65 the runbook has errors\n"
+        "or FILE / the params file is writable by other users (RB9010),\n"
+        "66 FILE unreadable, 73 journal\n"
+        "directory unusable, 74 I/O error mid-run, 75 already running (lock held),\n"
+        "77 AWS credentials missing or rejected,\n"
         "78 AWS configuration invalid (region, profile), 130/143 interrupted.\n", stdout);
 }
 
@@ -201,6 +238,16 @@ static int take_option(struct run_cmd *cmd, int id, const struct cli_args *st)
   case O_TROUBLESHOOT: cmd->troubleshoot = st->optarg; return 0;
   case O_PROFILE:      cmd->aws_profile = st->optarg; return 0;
   case O_REGION:       cmd->aws_region = st->optarg; return 0;
+  case O_REPORT_JUNIT: cmd->report_junit = st->optarg; return 0;
+  case O_REPORT_JSON:  cmd->report_json = st->optarg; return 0;
+  case O_MONITOR:
+    return cli_duration_opt("run", st->optname, st->optarg, &cmd->monitor_ms);
+  case O_MONITOR_INTERVAL:
+    return cli_duration_opt("run", st->optname, st->optarg, &cmd->monitor_every_ms);
+  case O_FAILURE_LIMIT:
+    return cli_count_opt("run", st->optname, st->optarg, &cmd->failure_limit);
+  case O_INCONCLUSIVE_LIMIT:
+    return cli_count_opt("run", st->optname, st->optarg, &cmd->inconclusive_limit);
   case O_FORMAT:
     rc = parse_choice(st->optname, st->optarg, formats, &v);
     cmd->format = (enum run_format)v;
@@ -318,6 +365,12 @@ static int build(struct preflight *pf, const struct run_cmd *cmd)
   pf->arena = arena_new();
   if (!pf->arena)
     return EXIT_SOFTWARE;
+  /* docs/security.md: nothing others can change is run (RB9010, 65) */
+  rc = cli_refuse_writable(cmd->file, "runbook", &pf->diags);
+  if (rc == 0)
+    rc = cli_refuse_writable(cmd->params_file, "params file", &pf->diags);
+  if (rc != 0)
+    return rc;
   rc = cli_load_and_check(cmd->file, pf->arena, &pf->src, &pf->pr, &pf->diags);
   if (rc == 0 && diag_has_errors(&pf->diags))
     rc = EXIT_DATAERR;
@@ -344,6 +397,10 @@ static int resolve_params(struct preflight *pf, const struct run_cmd *cmd)
   in.src = pf->src;
   in.decl_span = param_decl;
   in.decl_ctx = pf->pr.file;
+  if (cmd->resume) {
+    in.getenv = cmd->resume->getenv;
+    in.env_ctx = cmd->resume;
+  }
   switch (vm_params_resolve(pf->chunk, &in, &pf->params, &pf->diags)) {
   case VM_PARAMS_OK:      return 0;
   case VM_PARAMS_INVALID: return EXIT_USAGE;
@@ -375,12 +432,12 @@ static int check_troubleshoot(const struct chunk *c, const char *name)
   return cli_usage_error("run", "no troubleshoot block named '%s'%s", name, hint);
 }
 
-/* --journal-dir must be a writable directory.  0, or 73. */
+/* --journal-dir must be a writable directory (made 0700 when missing).  0, or 73. */
 static int check_journal_dir(const char *dir)
 {
   struct stat sb;
 
-  if (stat(dir, &sb) != 0) {
+  if (stat(dir, &sb) != 0 && (errno != ENOENT || jl_mkdir(dir) != 0 || stat(dir, &sb) != 0)) {
     fprintf(stderr, "rbc: journal directory %s: %s\n", dir, strerror(errno));
     return EXIT_CANTCREAT;
   }
@@ -615,11 +672,103 @@ static int aws_setup(struct preflight *pf, const struct run_cmd *cmd, struct rbc
   return aws_refusal(pf, &err, where);
 }
 
+/* The run's journal and lock (vm/journal.h, docs/journal.md). */
+struct run_journal {
+  struct jl_lock *lock;
+  struct jl_writer *w;
+  char dir[4096];
+};
+
+/*
+** A run id whose journal does not exist yet in dir: the same id, or its
+** 4-hex suffix counted up (the virtual clock gives every run of a runbook
+** the same id, so a test running it twice needs the next one).
+*/
+static void free_run_id(const char *dir, char *run_id)
+{
+  size_t n = strlen(run_id);
+  char path[4200];
+  unsigned v;
+
+  for (unsigned k = 0; k < 0x10000u; k++) {
+    snprintf(path, sizeof path, "%s/%s.jsonl", dir, run_id);
+    if (access(path, F_OK) != 0 || n < 5 || run_id[n - 5] != '-')
+      return;
+    v = (unsigned)strtoul(run_id + n - 4, NULL, 16);
+    snprintf(run_id + n - 4, 5, "%04x", (v + 1) & 0xffffu);
+  }
+}
+
+/*
+** Take the runbook's lock, then open the journal: a new one, or the resumed
+** run's for appending (after its `resume` event).  0, or the exit status
+** with the finding in pf->diags or on stderr (nothing has run yet).
+*/
+static int open_journal(struct preflight *pf, const struct run_cmd *cmd, char *run_id,
+                        struct rbc_clock *clk, struct run_journal *j)
+{
+  const struct chunk_const *rb = chunk_str(pf->chunk, pf->chunk->runbook);
+  struct jl_problem p;
+  int rc;
+
+  if (jl_default_dir(cmd->journal_dir, j->dir, sizeof j->dir) != 0) {
+    fputs("rbc: no journal directory: give --journal-dir, or set RBC_STATE_DIR or HOME\n",
+          stderr);
+    return EXIT_CANTCREAT;
+  }
+  if (!cmd->resume)
+    free_run_id(j->dir, run_id);
+  rc = jl_lock_take(j->dir, rb ? rb->u.str.bytes : "runbook", run_id, &j->lock, &p);
+  if (rc == JL_EXIT_LOCKED) {
+    diag_add(&pf->diags, DIAG_RB5010, pf->src, (struct span){ 0, 0 }, "%s", p.message);
+    return EXIT_TEMPFAIL;
+  }
+  if (rc == 0)
+    rc = cmd->resume ? jl_writer_append(cmd->resume->journal, &j->w, &p)
+                     : jl_writer_create(j->dir, run_id, &j->w, &p);
+  if (rc != 0) {
+    fprintf(stderr, "rbc: %s: %s\n", p.path, p.message);
+    return rc;
+  }
+  if (cmd->resume && cmd->resume->begin &&
+      cmd->resume->begin(cmd->resume, j->w, pf->chunk, clk) != 0) {
+    fprintf(stderr, "rbc: %s: cannot write the journal: %s\n", jl_writer_path(j->w),
+            strerror(jl_writer_failed(j->w) ? jl_writer_failed(j->w) : errno));
+    return EXIT_IOERR;
+  }
+  return 0;
+}
+
+static void close_journal(struct run_journal *j)
+{
+  jl_writer_free(j->w);
+  jl_lock_release(j->lock);
+  j->w = NULL;
+  j->lock = NULL;
+}
+
+/* rbc watch: vm_watch instead of a run (no journal, no lock); its exit status. */
+static int watch_execute(struct preflight *pf, const struct run_cmd *cmd,
+                         struct vm_run_options *opts, struct ev_sink *ev, int status)
+{
+  if (status == 0)
+    status = vm_watch(pf->chunk, opts, cmd->watch, ev, cmd->fired);
+  else
+    status = refuse(pf, status);
+  aws_client_free(opts->aws);
+  loop_free(opts->loop);
+  if (ev_failed(ev))
+    fprintf(stderr, "rbc: cannot write the watch's output: %s\n", strerror(ev_failed(ev)));
+  ev_sink_free(ev);
+  return status;
+}
+
 /* Build the emitter and run the VM; the run's exit status. */
 static int execute(struct preflight *pf, const struct run_cmd *cmd, struct rbc_clock *clk)
 {
   struct vm_run_options opts;
   struct ev_sink *ev = ev_sink_new(clk);
+  struct run_journal jr;
   char run_id[128], resume[192];
   int status;
 
@@ -634,14 +783,20 @@ static int execute(struct preflight *pf, const struct run_cmd *cmd, struct rbc_c
       fputs("rbc: out of memory\nrbc: nothing was executed.\n", stderr);
       return EXIT_SOFTWARE;
     }
-  make_run_id(run_id, sizeof run_id, pf->chunk, clk, cmd->virtual_clock);
-  snprintf(resume, sizeof resume, "rbc resume %s", run_id);
+  if (cmd->resume)
+    snprintf(run_id, sizeof run_id, "%s", cmd->resume->run_id);
+  else
+    make_run_id(run_id, sizeof run_id, pf->chunk, clk, cmd->virtual_clock);
   memset(&opts, 0, sizeof opts);
   opts.params = &pf->params;
   opts.clock = clk;
   opts.run_id = run_id;
   opts.resume_hint = resume;
   opts.troubleshoot = cmd->troubleshoot;
+  opts.monitor_ms = cmd->monitor_ms;
+  opts.monitor_every_ms = cmd->monitor_every_ms;
+  opts.failure_limit = cmd->failure_limit;
+  opts.inconclusive_limit = cmd->inconclusive_limit;
   opts.yes = cmd->yes;
   opts.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
   opts.interrupt = &sh_interrupt_requested;
@@ -653,17 +808,39 @@ static int execute(struct preflight *pf, const struct run_cmd *cmd, struct rbc_c
     return EXIT_SOFTWARE;
   }
   status = aws_setup(pf, cmd, opts.loop, &opts.aws);
+  if (cmd->watch)
+    return watch_execute(pf, cmd, &opts, ev, status);
+  memset(&jr, 0, sizeof jr);
+  if (status == 0)
+    status = open_journal(pf, cmd, run_id, clk, &jr);
+  if (status == 0 && ev_sink_add(ev, jl_writer_output(jr.w)) != 0)
+    status = EXIT_SOFTWARE;
   if (status != 0) {
+    close_journal(&jr);
+    aws_client_free(opts.aws);
     loop_free(opts.loop);
     ev_sink_free(ev);
     return refuse(pf, status);
   }
+  opts.journal_path = jl_writer_path(jr.w);
+  snprintf(resume, sizeof resume, "rbc resume %s", run_id);
+  if (cmd->resume)
+    opts.resume = &cmd->resume->vm;
   status = vm_run(pf->chunk, &opts, ev);
   aws_client_free(opts.aws);
   loop_free(opts.loop);
-  if (ev_failed(ev))
+  if (jl_writer_failed(jr.w))
+    fprintf(stderr, "error[%s]: cannot write the journal %s: %s; the run stopped at a safe "
+            "point and the journal is resumable: rbc resume %s\n",
+            diag_info(DIAG_RB9006)->code, jl_writer_path(jr.w),
+            strerror(jl_writer_failed(jr.w)), run_id);
+  else if (ev_failed(ev))
     fprintf(stderr, "rbc: cannot write the run's output: %s\n", strerror(ev_failed(ev)));
   ev_sink_free(ev);
+  if (report_files_from_journal(jl_writer_path(jr.w), cmd->report_junit, cmd->report_json)
+      != 0 && status == EXIT_OK)
+    status = EXIT_CANTCREAT;
+  close_journal(&jr);
   return status;
 }
 
@@ -683,6 +860,10 @@ static int run_file(const struct run_cmd *cmd)
     rc = check_troubleshoot(pf.chunk, cmd->troubleshoot);
   if (rc == 0 && cmd->journal_dir)
     rc = check_journal_dir(cmd->journal_dir);
+  if (rc == 0)
+    rc = report_check_paths(cmd->report_junit, cmd->report_json);
+  if (rc == 0 && cmd->resume && cmd->resume->check)
+    rc = cmd->resume->check(cmd->resume, pf.chunk);
   if (rc != 0) {
     rc = refuse(&pf, rc);
     free_preflight(&pf);
@@ -700,6 +881,65 @@ static int run_file(const struct run_cmd *cmd)
   rc = execute(&pf, cmd, clk);
   clock_free(clk);
   free_preflight(&pf);
+  return rc;
+}
+
+/* Does the `rbc run` option arg ("--name" or "-x", no "=value") take a value? */
+bool cmd_run_option_takes_value(const char *arg)
+{
+  for (size_t i = 0; run_opts[i].name || run_opts[i].short_name; i++) {
+    const struct cli_option *o = &run_opts[i];
+
+    if (o->arg != CLI_ARG_REQUIRED)
+      continue;
+    if ((arg[0] == '-' && arg[1] == '-' && o->name && strcmp(arg + 2, o->name) == 0)
+        || (arg[0] == '-' && o->short_name && arg[1] == o->short_name && arg[2] == '\0'))
+      return true;
+  }
+  return false;
+}
+
+/*
+** rbc resume (cli/resume.h): the run's options and preflight, continuing
+** the journaled run rs.  Returns the exit status.
+*/
+int cmd_run_resume(int argc, char **argv, struct run_resume *rs)
+{
+  struct run_cmd cmd;
+  int rc;
+
+  memset(&cmd, 0, sizeof cmd);
+  cmd.resume = rs;
+  rc = parse_args(&cmd, argc, argv);
+  if (rc == 0)
+    rc = run_file(&cmd);
+  else if (rc < 0)
+    rc = EXIT_OK;
+  else if (rc == EXIT_USAGE)
+    fputs("rbc: nothing was executed.\n", stderr);
+  free_cmd(&cmd);
+  return rc;
+}
+
+/*
+** rbc watch (cli/cmd_watch.c): the run's options and preflight, then
+** vm_watch with wo.  *fired as vm_watch sets it.  Returns the exit status.
+*/
+int cmd_run_watch(int argc, char **argv, const struct vm_watch_options *wo, int *fired)
+{
+  struct run_cmd cmd;
+  int rc;
+
+  memset(&cmd, 0, sizeof cmd);
+  cmd.watch = wo;
+  cmd.fired = fired;
+  *fired = 0;
+  rc = parse_args(&cmd, argc, argv);
+  if (rc == 0)
+    rc = run_file(&cmd);
+  else if (rc < 0)
+    rc = EXIT_OK;
+  free_cmd(&cmd);
   return rc;
 }
 

@@ -31,5 +31,14 @@ int cmd_doc(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+
+/* rbc watch's use of the run's preflight (cli/cmd_run.c; vm/vm.h vm_watch). */
+struct vm_watch_options;
+int cmd_run_watch(int argc, char **argv, const struct vm_watch_options *wo, int *fired);
 
 #endif

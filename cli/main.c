@@ -4,7 +4,9 @@
 */
 #define _POSIX_C_SOURCE 200809L  /* strdup */
 
+#include <errno.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,8 +35,13 @@ static const struct command commands[] = {
   { "explain",  cmd_explain,  "long-form explanation of a diagnostic (Markdown)" },
   { "fmt",      cmd_fmt,      "canonical formatting (in place; --check, --diff)" },
   { "help",     NULL,         "same as `rbc COMMAND --help`" },
+  { "plan",     cmd_plan,     "dry run: every action resolved and listed, nothing executed" },
+  { "report",   cmd_report,   "timeline of a run from its journal (tty, md, json, junit)" },
+  { "resume",   cmd_resume,   "continue a failed, halted or interrupted run from its journal" },
   { "rules",    cmd_rules,    "list every diagnostic: code, name, tags, severity" },
   { "run",      cmd_run,      "execute (runs `check` first; refuses on errors)" },
+  { "test",     cmd_test,     "run the runbook against scenario files on the virtual clock" },
+  { "watch",    cmd_watch,    "evaluate auto triggers and monitors (--once for CI, --run)" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -139,7 +146,13 @@ run_command(const struct command *c, int argc, char **argv)
     fputs("rbc: out of memory\n", stderr);
     return EXIT_SOFTWARE;
   }
+  errno = 0;
   status = c->run(n, v);
+  /* every exit 70 says so, also from the paths that only return the status
+     (tests/failalloc.sh: a failed allocation anywhere ends here) */
+  if (status == EXIT_SOFTWARE)
+    fprintf(stderr, "rbc: %s: internal error%s (exit 70)\n", c->name,
+            errno == ENOMEM ? ": out of memory" : "");
   free(v);
   free(buf);
   return status;

@@ -15,6 +15,7 @@
 ** tab counting one); in the excerpt a tab is expanded to four spaces and
 ** the carets are placed by display width, so they line up.
 */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -574,8 +575,12 @@ json_labels(const struct diag *d)
     if (l == NULL || set_region(l, d->src, d->labels[i].span)
         || json_object_set_new(l, "primary", json_boolean(d->labels[i].primary))
         || json_object_set_new(l, "text", d->labels[i].text != NULL
-                               ? json_text(d->labels[i].text) : json_null())
-        || json_array_append_new(arr, l)) {
+                               ? json_text(d->labels[i].text) : json_null())) {
+      json_decref(l);           /* not in arr yet (tests/failalloc.sh found the leak) */
+      json_decref(arr);
+      return NULL;
+    }
+    if (json_array_append_new(arr, l)) {        /* l is released by the call */
       json_decref(arr);
       return NULL;
     }
@@ -613,10 +618,24 @@ json_fix(const struct diag *d)
   }
   edits = json_array();
   fix = json_object();
-  if (edits == NULL || fix == NULL || json_array_append_new(edits, edit)
-      || json_object_set_new(fix, "applicability", json_string(d->fix.safe ? "safe" : "unsafe"))
-      || json_object_set_new(fix, "edits", edits)) {
+  if (edits == NULL || fix == NULL) {
+    json_decref(edit);
     json_decref(edits);
+    json_decref(fix);
+    return NULL;
+  }
+  /* the *_new calls take their argument's reference even when they fail */
+  if (json_array_append_new(edits, edit)) {
+    json_decref(edits);
+    json_decref(fix);
+    return NULL;
+  }
+  if (json_object_set_new(fix, "applicability", json_string(d->fix.safe ? "safe" : "unsafe"))) {
+    json_decref(edits);
+    json_decref(fix);
+    return NULL;
+  }
+  if (json_object_set_new(fix, "edits", edits)) {
     json_decref(fix);
     return NULL;
   }
@@ -694,8 +713,12 @@ render_json_doc(json_t *diags, const struct render_counts *counts)
   if (diags == NULL
       || json_object_set_new(doc, "schema", json_string("rbc.check/1"))
       || json_object_set_new(doc, "tool", json_pack("{s:s, s:s}", "name", "rbc",
-                                                    "version", RBC_VERSION))
-      || json_object_set_new(doc, "diagnostics", diags)
+                                                    "version", RBC_VERSION))) {
+    json_decref(diags);         /* not in doc yet (tests/failalloc.sh found the leak) */
+    json_decref(doc);
+    return NULL;
+  }
+  if (json_object_set_new(doc, "diagnostics", diags)     /* takes diags, even failing */
       || json_object_set_new(doc, "summary", json_summary(counts))) {
     json_decref(doc);
     return NULL;
@@ -843,9 +866,23 @@ sarif_rule(const struct render_sarif *s, enum diag_code code)
 {
   const struct diag_info *info = diag_info(code);
   char uri[80], help[160];
-  char *page = s->page != NULL ? s->page(code) : NULL;
-  json_t *full = page_section(page, "\n## What it means\n", 1000);
-  json_t *fix = page_section(page, "\n## How to fix\n", 1000), *rule;
+  char *page;
+  json_t *full, *fix, *rule;
+
+  /* out of memory (ENOMEM) is a failure here, not "no page": the fallback
+     text would be a quietly different document (tests/failalloc.sh) */
+  errno = 0;
+  page = s->page != NULL ? s->page(code) : NULL;
+  if (page == NULL && errno == ENOMEM)
+    return NULL;
+  full = page_section(page, "\n## What it means\n", 1000);
+  fix = page_section(page, "\n## How to fix\n", 1000);
+  if ((full == NULL || fix == NULL) && errno == ENOMEM) {
+    json_decref(full);
+    json_decref(fix);
+    free(page);
+    return NULL;
+  }
 
   snprintf(uri, sizeof uri, "https://example.invalid/rbc/diagnostics/%s", info->code);
   snprintf(help, sizeof help, "See docs/diagnostics/%s.md or run `rbc explain %s`.",

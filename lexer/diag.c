@@ -214,6 +214,8 @@ diag_label(struct diag *d, struct span span, bool primary, const char *fmt, ...)
   va_start(ap, fmt);
   l->text = vformat(fmt, ap);
   va_end(ap);
+  if (l->text == NULL)
+    d->lost = true;
 }
 
 void
@@ -228,6 +230,8 @@ diag_help(struct diag *d, const char *fmt, ...)
   va_end(ap);
   if (d->helps[d->nhelps] != NULL)
     d->nhelps++;
+  else
+    d->lost = true;
 }
 
 void
@@ -242,6 +246,8 @@ diag_note(struct diag *d, const char *fmt, ...)
   va_end(ap);
   if (d->notes[d->nnotes] != NULL)
     d->nnotes++;
+  else
+    d->lost = true;
 }
 
 void
@@ -253,6 +259,8 @@ diag_set_fix(struct diag *d, bool safe, struct span span, const char *text)
   d->fix.safe = safe;
   d->fix.span = span;
   d->fix.text = strdup(text);
+  if (d->fix.text == NULL)
+    d->lost = true;
 }
 
 /* {==== counting and order ==== */
@@ -277,6 +285,17 @@ diag_count_at_least(const struct diag_list *list, enum diag_severity min)
   for (s = (int)min; s <= DIAG_ERROR; s++)
     n += list->counts[s];
   return n;
+}
+
+bool
+diag_oom(const struct diag_list *list)
+{
+  if (list->oom)
+    return true;
+  for (size_t i = 0; i < list->len; i++)
+    if (list->items[i].lost)
+      return true;
+  return false;
 }
 
 bool

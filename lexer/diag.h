@@ -74,6 +74,8 @@ struct diag {
   bool suppressed;              /* matched a suppression comment */
   char *suppress_reason;        /* its reason, if any */
   size_t seq;                   /* insertion order, for a stable sort */
+  bool lost;                    /* a label, help, note or fix text could not be
+                                   allocated (diag_oom then says so) */
 };
 
 struct diag_list {
@@ -130,6 +132,13 @@ bool diag_has_errors(const struct diag_list *list);
 
 /* Sort by file, then offset, then code (stable order for every renderer). */
 void diag_sort(struct diag_list *list);
+
+/*
+** Did an allocation fail while the list was filled (an item, or a part of
+** one)?  Then the list is incomplete and the caller exits 70 rather than
+** print it as if it were whole (tests/failalloc.sh).
+*/
+bool diag_oom(const struct diag_list *list);
 
 const char *diag_severity_name(enum diag_severity sev);
 

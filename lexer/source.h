@@ -66,4 +66,11 @@ const char *src_line(const struct source *src, uint32_t line, size_t *len);
 /* Hex SHA-256 of the source bytes into out[65]. */
 void src_sha256_hex(const struct source *src, char out[65]);
 
+/*
+** Hex SHA-256 of data[0..len) into out[65].  Allocates nothing and cannot
+** fail (no libcrypto: see source.c), so hash chains and digests taken while
+** memory is short stay right.
+*/
+void sha256_hex(const void *data, size_t len, char out[65]);
+
 #endif

@@ -53,6 +53,8 @@ runbook "payments-api" {
     }
     step "Stop new traffic" {
       confirm "Deregister ${instance_id} from the load balancer?"
+      let before = aws.elbv2.describe_target_health(TargetGroupArn: target_group_arn)
+      write_json("rollback_targets_${now().unix}.json", before)
       aws.elbv2.deregister_targets(TargetGroupArn: target_group_arn, Targets: [{Id: instance_id}])
     }
     step "Capture current state" {
@@ -91,6 +93,7 @@ runbook "payments-api" {
     }
   }
 
+  # rbc: ignore[RB4005] -- judged by a person, asked at the terminal
   checklist "Data integrity" {
     item "Database state verified"
     item "Previous version running" verify running_taskdef() == previous_taskdef

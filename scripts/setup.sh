@@ -63,7 +63,7 @@ fi
 build_pkgs="gcc libc6-dev make autoconf automake libtool pkg-config bison flex
   libcurl4-openssl-dev libjansson-dev libssl-dev libexpat1-dev libcmocka-dev python3"
 test_pkgs="valgrind clang libclang-rt-14-dev lua5.4 hyperfine python3-botocore awscli git strace
-  openssl python3-jsonschema patch zsh vim time curl"
+  openssl python3-jsonschema patch zsh vim time curl python3-junitparser"
 
 # missing PKG...: print the packages that dpkg does not list as installed.
 missing() {

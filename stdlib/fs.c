@@ -30,7 +30,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "stdlib/loop.h"
 #include "stdlib/natives_int.h"
+#include "stdlib/sim.h"
 #include "vm/value_json.h"
 
 /* {==== paths ==== */
@@ -85,6 +87,29 @@ io_error(struct std_call *call, enum std_builtin_id id, const char *action, int 
                    std_shown(call->args[0]), strerror(errnum));
 }
 
+/*
+** rbc test (stdlib/sim.h): ask the scenario about path first.  SIM_REAL
+** (also without a simulated world) lets the real file system answer;
+** SIM_ANSWERED fills *exists (and for a read *content, *len, malloc'ed);
+** SIM_UNMATCHED has recorded RB5060 in call.
+*/
+static enum sim_answer
+sim_path(struct std_call *call, enum std_builtin_id id, enum sim_file_op op, const char *path,
+         const char *data, size_t data_len, bool *exists, char **content, size_t *len)
+{
+  const struct sim *sim = call->host != NULL ? loop_sim(call->host->loop) : NULL;
+  enum sim_answer a;
+
+  if (sim == NULL)
+    return SIM_REAL;
+  a = sim->file != NULL ? sim->file(sim->ctx, op, path, data, data_len, exists, content, len)
+                        : SIM_UNMATCHED;
+  if (a == SIM_UNMATCHED)
+    std_error_code(call, DIAG_RB5060, "%s(\"%.200s\"): not described by the scenario",
+                   std_builtins[id].name, std_shown(call->args[0]));
+  return a;
+}
+
 /* }==== */
 
 /* {==== exists, read_file, remove ==== */
@@ -95,11 +120,20 @@ std_exists(struct std_call *call, struct rbc_value *out)
 {
   struct stat st;
   char *path;
-  bool there;
+  bool there = false;
 
   if (std_check_args(call, STD_BI_exists) < 0 || std_arg_path(call, STD_BI_exists, 0, &path) < 0)
     return -1;
-  there = stat(path, &st) == 0;
+  switch (sim_path(call, STD_BI_exists, SIM_FILE_EXISTS, path, NULL, 0, &there, NULL, NULL)) {
+  case SIM_UNMATCHED:
+    free(path);
+    return -1;
+  case SIM_REAL:
+    there = stat(path, &st) == 0;
+    break;
+  default:
+    break;
+  }
   free(path);
   *out = val_tainted(val_bool(there), call->args[0].secret);
   return 0;
@@ -137,13 +171,31 @@ std_read_file(struct std_call *call, struct rbc_value *out)
   struct val_buf b;
   struct val_err err;
   struct stat st;
-  char *path;
-  bool too_big;
+  char *path, *data = NULL;
+  size_t len = 0;
+  bool too_big, there = false;
   int fd, e;
 
   if (std_check_args(call, STD_BI_read_file) < 0
       || std_arg_path(call, STD_BI_read_file, 0, &path) < 0)
     return -1;
+  switch (sim_path(call, STD_BI_read_file, SIM_FILE_READ, path, NULL, 0, &there, &data, &len)) {
+  case SIM_UNMATCHED:
+    free(path);
+    return -1;
+  case SIM_ANSWERED:
+    free(path);
+    if (!there)
+      return io_error(call, STD_BI_read_file, "open", ENOENT);
+    e = val_string_new(data != NULL ? data : "", len, out, &err) == VAL_OK ? 0 : ENOMEM;
+    free(data);
+    if (e != 0)
+      return std_oom(call, STD_BI_read_file);
+    *out = val_tainted(*out, call->args[0].secret);
+    return 0;
+  default:
+    break;
+  }
   fd = open(path, O_RDONLY | O_CLOEXEC);
   e = errno;
   free(path);
@@ -175,10 +227,22 @@ int
 std_remove(struct std_call *call, struct rbc_value *out)
 {
   char *path;
+  bool there = false;
   int rc, e;
 
   if (std_check_args(call, STD_BI_remove) < 0 || std_arg_path(call, STD_BI_remove, 0, &path) < 0)
     return -1;
+  switch (sim_path(call, STD_BI_remove, SIM_FILE_REMOVE, path, NULL, 0, &there, NULL, NULL)) {
+  case SIM_UNMATCHED:
+    free(path);
+    return -1;
+  case SIM_ANSWERED:
+    free(path);
+    *out = val_tainted(val_bool(there), call->args[0].secret);
+    return 0;
+  default:
+    break;
+  }
   rc = unlink(path);
   e = errno;
   free(path);
@@ -235,10 +299,21 @@ write_atomic(struct std_call *call, enum std_builtin_id id, const char *data, si
   static const char suffix[] = ".rbc-tmp-XXXXXX";
   char *path, *tmp;
   size_t plen;
+  bool there = false;
   int fd, e;
 
   if (std_arg_path(call, id, 0, &path) < 0)
     return -1;
+  switch (sim_path(call, id, SIM_FILE_WRITE, path, data, len, &there, NULL, NULL)) {
+  case SIM_UNMATCHED:
+    free(path);
+    return -1;
+  case SIM_ANSWERED:
+    free(path);
+    return 0;
+  default:
+    break;
+  }
   plen = strlen(path);
   tmp = malloc(plen + sizeof suffix);
   if (tmp == NULL) {

@@ -26,6 +26,7 @@
 
 #include "stdlib/http.h"
 #include "stdlib/loop.h"
+#include "stdlib/sim.h"
 #include "stdlib/natives_int.h"
 #include "vm/bytecode.h"
 #include "vm/value_json.h"
@@ -618,21 +619,110 @@ perform(const struct std_host *host, CURL *e, struct http_reply *r)
   }
 }
 
+/*
+** rbc test (stdlib/sim.h): the scenario answers instead of the network.
+** 0 with *r filled as a transfer would fill it (r->rc CURLE_OK or the
+** failure the scenario asked for), or -1 with RB5060 recorded when the
+** scenario does not describe the request.
+*/
+static int
+simulate(struct std_call *call, const char *method, const char *u, bool secret,
+         const struct http_opts *o, struct http_reply *r)
+{
+  static const CURLcode fails[] = {
+    [SIM_NET_NONE] = CURLE_OK, [SIM_NET_REFUSED] = CURLE_COULDNT_CONNECT,
+    [SIM_NET_TIMEOUT] = CURLE_OPERATION_TIMEDOUT, [SIM_NET_DNS] = CURLE_COULDNT_RESOLVE_HOST,
+    [SIM_NET_RESET] = CURLE_RECV_ERROR, [SIM_NET_TLS] = CURLE_PEER_FAILED_VERIFICATION
+  };
+  const struct sim *sim = loop_sim(call->host->loop);
+  struct sim_http_req rq = { method, u, o->body, o->body_len, secret };
+  struct sim_http_reply rp;
+
+  memset(&rp, 0, sizeof rp);
+  if (sim->http == NULL || sim->http(sim->ctx, &rq, &rp) != SIM_ANSWERED)
+    return std_error_code(call, DIAG_RB5060, "%.20s %s: not described by the scenario", method,
+                          secret ? "***" : u);
+  r->rc = fails[rp.error];
+  r->time_ms = rp.delay_ms;
+  r->status = rp.status;
+  r->body = rp.body;
+  r->body_len = rp.body_len;
+  r->body_cap = rp.body_len;
+  if (r->body_len > HTTP_MAX_BODY)
+    r->too_large = true;
+  if (rp.content_type != NULL)
+    keep_header(r, (char[]){ "content-type" }, 12, rp.content_type, strlen(rp.content_type));
+  free(rp.content_type);
+  if (r->rc != CURLE_OK)
+    snprintf(r->errbuf, sizeof r->errbuf, "simulated by the scenario");
+  return 0;
+}
+
+/* Set map[key] = the string text[0..len). */
+static void
+export_str(struct rbc_value *map, const char *key, const char *text, size_t len)
+{
+  struct rbc_value v;
+  struct val_err err;
+
+  if (val_string_new(text, len, &v, &err) != VAL_OK)
+    return;
+  val_map_set(map, key, strlen(key), v, &err);
+  val_release(v);
+}
+
+/*
+** The `http` action's exports (docs/journal.md): method, the URL as shown
+** (masked), and for a reply its status, content-type and body (cut at
+** STD_EXPORT_TEXT_MAX bytes, body_truncated then); "secret": true when a
+** header or the body carried a secret (never shown).  false when out of memory.
+*/
+static bool
+exports(const struct std_host *host, const char *method, const char *shown, bool secret,
+        const struct http_reply *r, struct rbc_value *map)
+{
+  const struct rbc_value *ct;
+  struct val_err err;
+
+  if (val_map_new(map, &err) != VAL_OK)
+    return false;
+  export_str(map, "method", method, strlen(method));
+  export_str(map, "url", shown, strlen(shown));
+  if (secret)
+    val_map_set(map, "secret", 6, val_bool(true), &err);
+  if (r->rc != CURLE_OK || r->too_large)
+    return true;
+  val_map_set(map, "status", 6, val_int(r->status), &err);
+  ct = val_map_get(r->headers, "content-type", 12);
+  if (ct != NULL && ct->type == VAL_STRING)
+    val_map_set(map, "content_type", 12, *ct, &err);
+  if (std_export_text(host, map, "body", "body_truncated", r->body, r->body_len) < 0) {
+    val_release(*map);
+    return false;
+  }
+  return true;
+}
+
 /* Journal the request: kind http, call "METHOD URL", status "200" or the failure word. */
 static void
-journal(const struct std_host *host, const char *method, const char *shown,
+journal(const struct std_host *host, const char *method, const char *shown, bool secret,
         const struct http_reply *r)
 {
   char call[400], status[32];
+  struct rbc_value ex;
+  bool have;
 
-  if (host == NULL || host->action == NULL)
+  if (host == NULL || (host->action == NULL && host->action_exports == NULL))
     return;
   snprintf(call, sizeof call, "%.20s %s", method, shown);
   if (r->rc == CURLE_OK && !r->too_large)
     snprintf(status, sizeof status, "%ld", r->status);
   else
     snprintf(status, sizeof status, "%s", action_status(r->rc, r->too_large));
-  host->action(host->ctx, "http", call, status, r->time_ms);
+  have = host->action_exports != NULL && exports(host, method, shown, secret, r, &ex);
+  std_host_action(host, "http", call, status, r->time_ms, have ? &ex : NULL);
+  if (have)
+    val_release(ex);
 }
 
 /* Record the failure of a transfer: "METHOD URL: phrase (detail)". */
@@ -707,9 +797,15 @@ request(struct std_call *call, const char *method, struct rbc_value url,
       || curl_easy_setopt(e, CURLOPT_HEADERDATA, r) != CURLE_OK
       || curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf) != CURLE_OK) {
     rc = std_error_code(call, DIAG_RB5006, "%s %s: libcurl refused an option", method, shown);
+  } else if (host != NULL && loop_sim(host->loop) != NULL) {
+    rc = simulate(call, method, u, url.secret || o->secret, o, r);
+    if (rc == 0) {
+      journal(host, method, shown, url.secret || o->secret, r);
+      rc = r->rc == CURLE_OK && !r->oom ? 0 : transfer_failed(call, method, url, r);
+    }
   } else {
     perform(host, e, r);
-    journal(host, method, shown, r);
+    journal(host, method, shown, url.secret || o->secret, r);
     rc = r->rc == CURLE_OK && !r->oom ? 0 : transfer_failed(call, method, url, r);
   }
   free(u);

@@ -86,6 +86,41 @@ std_named(const struct std_call *call, const char *name)
   return NULL;
 }
 
+void
+std_host_action(const struct std_host *host, const char *kind, const char *call,
+                const char *status, int64_t elapsed_ms, const struct rbc_value *exports)
+{
+  if (host == NULL)
+    return;
+  if (host->action_exports != NULL)
+    host->action_exports(host->ctx, kind, call, status, elapsed_ms, exports);
+  else if (host->action != NULL)
+    host->action(host->ctx, kind, call, status, elapsed_ms);
+}
+
+int
+std_export_text(const struct std_host *host, struct rbc_value *map, const char *key,
+                const char *trunc_key, const char *bytes, size_t len)
+{
+  struct rbc_value s;
+  struct val_err err;
+  enum val_status st;
+
+  if (len > STD_EXPORT_TEXT_MAX) {
+    len = host != NULL && host->safe_cut != NULL
+          ? host->safe_cut(host->ctx, bytes, len, STD_EXPORT_TEXT_MAX) : STD_EXPORT_TEXT_MAX;
+    while (len > 0 && ((unsigned char)bytes[len] & 0xC0) == 0x80)
+      len--;                    /* never split a UTF-8 sequence */
+    if (val_map_set(map, trunc_key, strlen(trunc_key), val_bool(true), &err) != VAL_OK)
+      return -1;
+  }
+  if (val_string_new(bytes != NULL ? bytes : "", len, &s, &err) != VAL_OK)
+    return -1;
+  st = val_map_set(map, key, strlen(key), s, &err);
+  val_release(s);
+  return st == VAL_OK ? 0 : -1;
+}
+
 /* }==== */
 
 /* {==== argument checks ==== */
@@ -165,11 +200,15 @@ std_val_error(struct std_call *call, enum std_builtin_id id, const struct val_er
                    err != NULL && err->msg[0] != '\0' ? err->msg : "failed");
 }
 
-/* "NAME(): out of memory"; returns -1. */
+/*
+** "NAME(): out of memory" as RB9001 internal-error, as the VM's own
+** allocation failures are (a param default that runs out of memory is then
+** exit 70, not a usage error; tests/failalloc.sh); returns -1.
+*/
 int
 std_oom(struct std_call *call, enum std_builtin_id id)
 {
-  return std_error(call, "%s(): out of memory", std_builtins[id].name);
+  return std_error_code(call, DIAG_RB9001, "%s(): out of memory", std_builtins[id].name);
 }
 
 /* A string's bytes for a message, or a stand-in that reveals nothing. */

@@ -46,6 +46,14 @@ struct std_host {
   ** caller), status "200" / "timed-out" ..., elapsed ms.  May be NULL (no journal). */
   void (*action)(void *ctx, const char *kind, const char *call, const char *status,
                  int64_t elapsed_ms);
+  /* The same with `exports`: a map of what a replay needs (docs/journal.md, "action
+  ** exports"), borrowed; the sinks print secrets in it as ***.  May be NULL: then
+  ** action is used without them (std_host_action does the choosing). */
+  void (*action_exports)(void *ctx, const char *kind, const char *call, const char *status,
+                         int64_t elapsed_ms, const struct rbc_value *exports);
+  /* Where to cut s[0..n) to at most max bytes without splitting a registered
+  ** secret (vm/events.h ev_safe_cut).  May be NULL: max. */
+  size_t (*safe_cut)(void *ctx, const char *s, size_t n, size_t max);
 };
 
 struct std_call {
@@ -59,6 +67,8 @@ struct std_call {
   struct span span;
   enum diag_code code;          /* set by std_error_code; RB5011 by default */
   char message[512];            /* set by std_error */
+  struct rbc_value exports;     /* sh: the action's exports (owned, the VM releases them);
+                                ** null (all-zero) when none */
 };
 
 typedef int std_native_fn(struct std_call *call, struct rbc_value *out);
@@ -87,6 +97,20 @@ int std_error_code(struct std_call *call, enum diag_code code, const char *fmt, 
 ** 0, or -1 with the problem recorded (std_error).
 */
 int std_range_count(struct std_call *call, struct rbc_value *out);
+
+/* Journal an action through host (action_exports when set, else action; exports may
+** be NULL).  A NULL host or one without callbacks journals nothing. */
+void std_host_action(const struct std_host *host, const char *kind, const char *call,
+                     const char *status, int64_t elapsed_ms, const struct rbc_value *exports);
+
+/* Most bytes of one text (a body, stdout ...) an action's exports keep. */
+#define STD_EXPORT_TEXT_MAX 65536
+
+/* Set map[key] to the text bytes[0..len), cut at STD_EXPORT_TEXT_MAX (never inside
+** a registered secret: host->safe_cut; at a UTF-8 boundary) with map[trunc_key] =
+** true when cut.  0, or -1 when out of memory. */
+int std_export_text(const struct std_host *host, struct rbc_value *map, const char *key,
+                    const char *trunc_key, const char *bytes, size_t len);
 
 /* The named argument `name`, or NULL when not given. */
 const struct rbc_value *std_named(const struct std_call *call, const char *name);

@@ -11,6 +11,9 @@
 demo=$top_srcdir/runbooks/demo.rb
 token='demo-sentinel-token-7781'
 unset RBC_LIB_PATH CI
+# the freshness rule (RB4002) measures `tested` against a pinned date
+RBC_TODAY=2026-11-27
+export RBC_TODAY
 # the demo's state directory (mktemp -t) goes under $TMPD, even after a halt
 TMPDIR=$TMPD
 export TMPDIR
@@ -28,7 +31,8 @@ for want in 'run demo start' 'gate yes by=--yes question="Stop toy-api now?"' \
     'phase 4/4 "Clean up"' '"Health check" retry 2/5' \
     '"Health check" ok' '"Start the new process" wait poll=' 'log sent token ***' \
     '"Load the configuration" recovered' '"Roll back the database" skipped when=false' \
-    'run PASSED' 'pass=9 fail=0 skip=1 not_run=0 recovered=1 exit=0'; do
+    'run PASSED' 'pass=9 fail=0 skip=1 not_run=0 recovered=1 checklist_pass=1 checklist_unconfirmed=1 exit=0' \
+    'checklist "After the restart" item "The state directory is removed" pass by=verify'; do
   grep -qF -- "$want" "$TMPD/out" || { cat "$TMPD/out" >&2; fail "demo output lacks '$want'"; }
 done
 if grep -qF -- "$token" "$TMPD/out"; then

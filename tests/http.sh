@@ -175,6 +175,61 @@ print(len({json.loads(l)["peer"] for l in open(sys.argv[1]) if json.loads(l)["pa
   "$TMPD/plain.log")
 [ "$conns" -ge 1 ] && [ "$conns" -le 4 ] || fail "bench: $conns connections for concurrency 4"
 echo "ok: http.bench fields; 300 requests over $conns keep-alive connections"
+# http.bench connects directly (the proxy variables point nowhere here) and
+# sends no User-Agent of its own (docs/builtins.md "http.bench")
+(
+  http_proxy=http://127.0.0.1:1 HTTP_PROXY=http://127.0.0.1:1 ALL_PROXY=http://127.0.0.1:1
+  export http_proxy HTTP_PROXY ALL_PROXY
+  run bench 0 --param base="$BASE"
+)
+has bench 'log bench 300 0 1'
+[ "$(requests "$TMPD/plain.log" '/health?bench')" -eq 600 ] || fail "bench: not 600 requests"
+uas=$("$PY" -c 'import json,sys
+print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["path"] == "/health?bench"
+          and "user-agent" in json.loads(l)["headers"]))' "$TMPD/plain.log")
+[ "$uas" -eq 0 ] || fail "bench: $uas requests carried a User-Agent"
+echo "ok: http.bench ignores the proxy variables and sends no User-Agent"
+# on the wire: bench_wire.rb; peers LOG PATH: distinct connections for PATH
+peers() {
+  "$PY" -c 'import json,sys
+print(len({json.loads(l)["peer"] for l in open(sys.argv[1]) if json.loads(l)["path"] == sys.argv[2]}))' \
+    "$1" "$2"
+}
+run bench_wire 0 --param base="$BASE" --param ca_url="https://127.0.0.1:$(cat "$TMPD/tlsca.port")" \
+  --param self_url="https://127.0.0.1:$(cat "$TMPD/tlsself.port")" --param ca_file="$TMPD/ca.pem"
+for l in 'log chunked 40 0' 'log close 30 10 20' 'log mixed 1 6' 'log request 5' 'log https 30 10 6'; do
+  has bench_wire "$l"
+done
+has bench_wire '"malformed" ERROR RB5018 http.bench GET '"$BASE"'/garbage?wire: no request got a reply'
+has bench_wire '"reset" ERROR RB5016 http.bench GET '"$BASE"'/reset?wire: no request got a reply'
+has bench_wire '"self-signed" ERROR RB5015 http.bench GET https://127.0.0.1'
+has bench_wire '"timeout" ERROR RB5014 http.bench GET '"$BASE"'/delay/1500?wire: no request got a reply'
+has bench_wire 'log parallel done'
+for i in 0 1 2; do
+  [ "$(requests "$TMPD/plain.log" "/health?par=$i")" -eq 20 ] || fail "bench: parallel branch $i"
+done
+has bench_wire 'action http bench GET '"$BASE"'/garbage?wire 4 failed'
+has bench_wire 'action http bench GET '"$BASE"'/reset?wire 4 failed'
+[ "$(peers "$TMPD/plain.log" '/chunked/70000?wire')" -le 2 ] || fail "bench: chunked replies broke keep-alive"
+[ "$(peers "$TMPD/plain.log" '/close?wire')" -eq 30 ] || fail "bench: Connection: close not honoured"
+[ "$(peers "$TMPD/plain.log" '/eof?wire')" -eq 10 ] || fail "bench: a body to the end not read"
+[ "$(requests "$TMPD/plain.log" '/quiet-close?wire')" -eq 20 ] || fail "bench: idle close"
+[ "$(requests "$TMPD/plain.log" '/garbage?wire')" -eq 4 ] || fail "bench: not 4 malformed"
+[ "$(requests "$TMPD/tlsca.log" '/chunked/3000?wire')" -eq 30 ] || fail "bench: not 30 over TLS"
+[ "$(peers "$TMPD/tlsca.log" '/chunked/3000?wire')" -le 3 ] || fail "bench: TLS without keep-alive"
+[ "$(peers "$TMPD/tlsca.log" '/close?wire')" -eq 6 ] || fail "bench: TLS Connection: close"
+"$PY" -c 'import json,sys
+port = sys.argv[2]
+rs = [json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["path"] == "/echo?wire"]
+assert len(rs) == 5, rs
+for r in rs:
+    h = r["headers"]
+    assert r["method"] == "PUT" and r["body"] == "payload", r
+    assert h["host"] == "127.0.0.1:" + port and h["x-wire"] == "yes", r
+    assert h["accept"] == "text/plain" and h["content-length"] == "7", r
+    assert "user-agent" not in h and h["connection"] == "keep-alive", r' \
+  "$TMPD/plain.log" "$(cat "$TMPD/plain.port")" || fail "bench: the request written is wrong"
+echo "ok: http.bench on the wire: chunked, close, idle close, to the end, statuses, HEAD, the request, failures, timeout, parallel, https"
 # }====
 
 # {==== parallel for over 100 endpoints ====

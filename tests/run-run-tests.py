@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """run-run-tests.py: the `rbc run` tests (tests/run/*.rb).
 
-Usage: run-run-tests.py RBC DIR [--update] [CASE...]
+Usage: run-run-tests.py RBC DIR [--update] [--cases-only] [CASE...]
 
 RBC runs under $RBC_WRAPPER when it is set (valgrind with --enable-valgrind:
 a memory error or a leak then makes rbc exit 99, which fails the case).
@@ -10,6 +10,7 @@ Each case is a runbook whose leading comment lines say how to run it and
 what to expect:
 
     # args: --param x=1 --yes     extra arguments (shell-split) for `rbc run`
+    # command: watch              the rbc command (default run)
     # env: NAME=VALUE             extra environment (repeatable)
     # format: jsonl               output format (default: plain)
     # clock: real                 the real clock (default: --clock=virtual)
@@ -49,6 +50,7 @@ SENTINEL = "sentinel-value-123"
 def header(path):
     """The `# key: value` lines at the top of a case."""
     opts = {"args": [], "env": {}, "format": "plain", "clock": "virtual", "exit": 0,
+            "command": "run",
             "stderr": [], "contains": [], "absent": [], "marker": [],
             "min-seconds": "0", "max-seconds": ""}
     with open(path, encoding="utf-8") as f:
@@ -92,7 +94,7 @@ def base_env(home):
 
 
 def command(rbc, name, opts):
-    cmd = shlex.split(rbc) + ["run", "-f", opts["format"]]
+    cmd = shlex.split(rbc) + [opts.get("command", "run"), "-f", opts["format"]]
     if opts["clock"] != "real":
         cmd.append("--clock=virtual")
     return cmd + opts["args"] + [name]
@@ -336,7 +338,7 @@ def main():
         for f in fails:
             print("    " + f.replace("\n", "\n    "))
         failed += bool(fails)
-    if not only:
+    if not only and "--cases-only" not in sys.argv:
         for label, check in (("secret-not-in-argv", argv_scan_check),
                              ("sigint-exit-130", interrupt_check),
                              ("confirm-on-a-tty", tty_confirm_check)):

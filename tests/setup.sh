@@ -60,6 +60,10 @@ fi
 
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/rbc-test.XXXXXX")
 export TMPD
+# Run journals and locks (docs/journal.md) go to this driver's own state
+# directory: never the user's, and no lock shared between drivers.
+RBC_STATE_DIR=$TMPD/state
+export RBC_STATE_DIR
 trap 'rm -rf "$TMPD"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

@@ -126,7 +126,7 @@ uint32_t chunk_insn_operand(const struct chunk_insn *insn, char letter)
   const char *f = chunk_ops[insn->op].fmt;
   int i;
 
-  for (i = 0; f[i] && i < insn->nopnd; i++)
+  for (i = 0; i < insn->nopnd && f[i]; i++)
     if (f[i] == letter)
       return insn->opnd[i];
   return CHUNK_NONE32;

@@ -141,6 +141,7 @@ static void oom(struct comp *cs, struct span span)
 {
   if (!cs->failed || !cs->diags->oom)
     error(cs, DIAG_RB9001, span, "out of memory while compiling");
+  cs->diags->oom = true;        /* the CLI exits 70, not 65 (tests/failalloc.sh) */
 }
 
 /* A constant index, or an error when the pool is full or memory ran out. */
@@ -2389,8 +2390,11 @@ int comp_compile_opts(const struct source *src, const struct ast_node *file,
   } else {
     comp_file(&cs, file);
   }
-  if (!cs.failed && chunk_verify(cs.c, why, sizeof why) < 0)
+  if (!cs.failed && chunk_verify(cs.c, why, sizeof why) < 0) {
     error(&cs, DIAG_RB9001, file->span, "compiler produced invalid bytecode: %s", why);
+    if (strcmp(why, "out of memory") == 0)
+      cs.diags->oom = true;     /* the verifier's own allocation failed: exit 70 */
+  }
   free_libs(&cs);
   arena_free(cs.arena);
   free(cs.globals);

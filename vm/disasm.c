@@ -23,6 +23,8 @@
 #include "stdlib/builtins.h"
 #include "vm/disasm.h"
 
+static bool incomplete;         /* an allocation failed since dis_incomplete() */
+
 /* {==== values ==== */
 
 /* Shortest %g form of f that reads back exactly; keeps a '.' or exponent. */
@@ -273,7 +275,14 @@ static void insn_line(FILE *out, const struct chunk *c, const struct chunk_fn *f
   mem = open_memstream(&comment, &clen);
   if (mem) {
     insn_comment(mem, c, f, in);
-    fclose(mem);
+    if (ferror(mem) != 0)
+      incomplete = true;
+    /* glibc's fclose of a memstream reports a failed final realloc only
+       by leaving the buffer NULL */
+    if (fclose(mem) != 0 || comment == NULL)
+      incomplete = true;
+  } else {
+    incomplete = true;
   }
   snprintf(line, sizeof line, "%s%04x  %-7s %-17s %-12s %s%s", marker, in->pc, pos,
            chunk_ops[in->op].name, ops, comment && clen ? "; " : "", comment ? comment : "");
@@ -330,6 +339,9 @@ static void dis_fn(FILE *out, const struct chunk *c, uint32_t fi)
   uint8_t *targets = calloc(f->code_len ? f->code_len : 1, 1);
   struct chunk_insn in;
   uint32_t pc, idx = 0;
+
+  if (targets == NULL)
+    incomplete = true;
 
   fprintf(out, "fn %s  ; %s arity=%u locals=%u stack=%u", name ? name->u.str.bytes : "?",
           chunk_fkind_name(f->kind), f->arity, f->nlocals, f->max_stack);
@@ -457,13 +469,21 @@ static void dis_globals(FILE *out, const struct chunk *c)
   }
 }
 
+bool dis_incomplete(void)
+{
+  bool was = incomplete;
+
+  incomplete = false;
+  return was;
+}
+
 /* The whole listing: header line, functions, consts:, globals:. */
 void dis_chunk(FILE *out, const struct chunk *c)
 {
   uint32_t i;
 
   fprintf(out, "; rbc bytecode v%u  source=%s  sha256=%s  consts=%u  fns=%u\n",
-          CHUNK_VERSION, c->source, c->sha256, c->nconsts, c->nfns);
+          (unsigned)CHUNK_VERSION, c->source, c->sha256, c->nconsts, c->nfns);
   for (i = 0; i < c->nfns; i++)
     dis_fn(out, c, i);
   dis_consts(out, c);

@@ -11,6 +11,7 @@
 #define RBC_DISASM_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "vm/bytecode.h"
@@ -21,6 +22,13 @@
 ** c must be verified (chunk_load or comp_compile output).
 */
 void dis_chunk(FILE *out, const struct chunk *c);
+
+/*
+** Whether an allocation failed while listing since the last call (then the
+** listing lacks comments or `>>` markers): the caller reports it and exits
+** 70 rather than print a quietly different listing.  Resets the flag.
+*/
+bool dis_incomplete(void);
 
 /*
 ** One instruction line of function fn at offset pc (no `>>` marker, no

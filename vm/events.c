@@ -41,6 +41,17 @@ const char *ev_run_status_name(enum ev_run_status s)
   return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "error";
 }
 
+/* The jsonl word of a check status (events.h); NULL when out of range. */
+const char *ev_check_status_name(enum ev_check_status s)
+{
+  static const char *const names[EV_CK__NSTATUS] = {
+    "pass", "fail", "error", "confirmed", "declined", "unconfirmed", "normal", "alert",
+    "between", "no-data", "inconclusive", "holds", "clear", "fired", "auto", "manual"
+  };
+
+  return (unsigned)s < EV_CK__NSTATUS ? names[s] : NULL;
+}
+
 /* Elapsed time as tty and plain print it: tenths under 10s, else whole seconds. */
 char *ev_fmt_elapsed(int64_t ms, char buf[VAL_FMT_BUF])
 {
@@ -189,6 +200,26 @@ static long secret_at(const struct ev_sink *ev, const char *s, size_t n)
   return best;
 }
 
+size_t ev_safe_cut(const struct ev_sink *ev, const char *s, size_t n, size_t max)
+{
+  size_t i = 0;
+  long k;
+
+  if (n <= max)
+    return n;
+  while (i < max && ev->nsecrets > 0) {
+    k = secret_at(ev, s + i, n - i);
+    if (k < 0) {
+      i++;
+      continue;
+    }
+    if (i + ev->secret_len[k] > max)
+      return i;                 /* the cut would split this secret: cut before it */
+    i += ev->secret_len[k];
+  }
+  return max;
+}
+
 /* Append s[0..n) to b, each registered secret (longest match first) as ***. */
 void ev_scrub_append(const struct ev_sink *ev, struct val_buf *b, const char *s, size_t n)
 {
@@ -266,6 +297,7 @@ struct jw {
   struct val_buf b;
   const struct ev_sink *ev;
   bool first;                   /* no member written yet at this level */
+  bool journal;                 /* the line goes to the run journal (vm/journal.h) */
 };
 
 static void jw_key(struct jw *j, const char *key)
@@ -405,7 +437,7 @@ static void jsonl_run_start(struct jw *j, const struct ev_event *e)
 {
   const struct ev_run_info *r = e->u.run;
   char ts[VAL_FMT_BUF];
-  char msg[256];
+  char msg[256], cwd[4096];
 
   val_buf_puts(&j->b, "{");
   j->first = true;
@@ -427,6 +459,8 @@ static void jsonl_run_start(struct jw *j, const struct ev_event *e)
   }
   jw_close(j);
   jw_str(j, "clock", clock_is_virtual(j->ev->clock) ? "virtual" : "real");
+  if (j->journal && getcwd(cwd, sizeof cwd))  /* rbc resume finds a relative file */
+    jw_str(j, "cwd", cwd);
 }
 
 static void jsonl_phase(struct jw *j, const struct ev_event *e)
@@ -460,6 +494,67 @@ static void jsonl_phase(struct jw *j, const struct ev_event *e)
   }
 }
 
+/*
+** Does a string inside v (at any depth, map keys included) hold the bytes of
+** a registered secret?  Such a value would be journaled scrubbed, not as it
+** is, so it is journaled as a secret (re-evaluated on resume).
+*/
+static bool has_secret_bytes(const struct ev_sink *ev, struct rbc_value v, int depth)
+{
+  const struct rbc_value *item;
+  const char *key;
+  size_t klen, pos = 0;
+
+  if (depth > VAL_MAX_DEPTH)
+    return true;
+  if (v.type == VAL_STRING) {
+    for (size_t i = 0; i < val_str_len(v); i++)
+      if (secret_at(ev, val_str_data(v) + i, val_str_len(v) - i) >= 0)
+        return true;
+  } else if (v.type == VAL_LIST) {
+    for (size_t i = 0; i < val_list_len(v); i++)
+      if (has_secret_bytes(ev, *val_list_at(v, i), depth + 1))
+        return true;
+  } else if (v.type == VAL_MAP) {
+    while (val_map_next(v, &pos, &key, &klen, &item)) {
+      for (size_t i = 0; i < klen; i++)
+        if (secret_at(ev, key + i, klen - i) >= 0)
+          return true;
+      if (has_secret_bytes(ev, *item, depth + 1))
+        return true;
+    }
+  }
+  return false;
+}
+
+/*
+** "bindings":{name:{"type":T,"value":V}} of a step_end (events.h
+** ev_step_end_bindings): durations and times as milliseconds so resume
+** gets the same type back; a secret by name only.
+*/
+static void jw_bindings(struct jw *j, const struct ev_binding *b, size_t n)
+{
+  jw_open(j, "bindings");
+  for (size_t i = 0; i < n; i++) {
+    jw_open(j, b[i].name);
+    if (b[i].value.secret || has_secret_bytes(j->ev, b[i].value, 0)) {
+      jw_key(j, "secret");
+      val_buf_puts(&j->b, "true");
+      jw_str(j, "value", "secret, re-evaluate on resume");
+    } else {
+      jw_str(j, "type", val_type_name(b[i].value.type));
+      if (b[i].value.type == VAL_DURATION || b[i].value.type == VAL_TIME) {
+        jw_int(j, "value", b[i].value.as.i);
+      } else {
+        jw_key(j, "value");
+        jw_value(j, b[i].value, 0);
+      }
+    }
+    jw_close(j);
+  }
+  jw_close(j);
+}
+
 static void jsonl_step(struct jw *j, const struct ev_event *e)
 {
   const struct ev_sink *ev = j->ev;
@@ -488,6 +583,8 @@ static void jsonl_step(struct jw *j, const struct ev_event *e)
   jw_int(j, "elapsed_ms", e->elapsed_ms);
   if (e->detail)
     jw_str(j, "reason", e->detail);
+  if (e->nbindings > 0 && j->journal)
+    jw_bindings(j, e->bindings, e->nbindings);
 }
 
 static void jsonl_action(struct jw *j, const struct ev_event *e)
@@ -498,7 +595,7 @@ static void jsonl_action(struct jw *j, const struct ev_event *e)
   snprintf(msg, sizeof msg, "%s %s %s", a->kind ? a->kind : "", a->call ? a->call : "",
            a->status ? a->status : "");
   jw_head(j, "action", e, msg);
-  jw_str(j, "step", j->ev->step_name);
+  jw_str(j, "step", j->ev->step_open ? j->ev->step_name : NULL); /* none: a check's call */
   jw_str(j, "kind", a->kind);
   jw_str(j, "call", a->call);
   jw_str(j, "status", a->status);
@@ -578,6 +675,7 @@ static void jsonl_run_end(struct jw *j, const struct ev_event *e)
     EV_PASS, EV_FAIL, EV_ERROR, EV_SKIP, EV_NOT_RUN, EV_RECOVERED, EV_HALTED
   };
   char msg[64];
+  bool opened = false;
 
   snprintf(msg, sizeof msg, "run %s", ev_run_status_name(r->status));
   jw_head(j, "run_end", e, msg);
@@ -588,8 +686,71 @@ static void jsonl_run_end(struct jw *j, const struct ev_event *e)
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
     jw_int(j, ev_step_status_name(order[i]), j->ev->counts[order[i]]);
   jw_close(j);
+  for (int i = 0; i < EV_CK__NSTATUS; i++) {
+    if (!j->ev->checks[i])
+      continue;
+    if (!opened) {
+      jw_open(j, "checks");     /* checklist items and monitor verdicts, when any */
+      opened = true;
+    }
+    jw_int(j, ev_check_status_name((enum ev_check_status)i), j->ev->checks[i]);
+  }
+  if (opened)
+    jw_close(j);
   if (r->resume)
     jw_str(j, "resume", r->resume);
+}
+
+/* The jsonl type of a check event. */
+static const char *check_type(const struct ev_check *c)
+{
+  static const char *const types[] = {
+    "checklist_item", "monitor_sample", "monitor_normal", "trigger_listed", "trigger_sample",
+    "trigger_fired"
+  };
+
+  if (c->kind == EV_MONITOR_VERDICT)
+    return c->status == EV_CK_ALERT ? "monitor_alert"
+      : c->status == EV_CK_NORMAL ? "monitor_normal" : "monitor_inconclusive";
+  return (unsigned)c->kind < sizeof types / sizeof types[0] ? types[c->kind] : "check";
+}
+
+/* checklist_item, monitor_*, trigger_*: the fields the kind uses. */
+static void jsonl_check(struct jw *j, const struct ev_event *e)
+{
+  const struct ev_check *c = e->u.check;
+  const char *status = ev_check_status_name(c->status);
+  char msg[256];
+
+  snprintf(msg, sizeof msg, "%s %s", c->name ? c->name : "", status ? status : "");
+  jw_head(j, check_type(c), e, msg);
+  if (c->kind == EV_CHECKLIST_ITEM) {
+    jw_str(j, "checklist", c->group);
+    jw_str(j, "item", c->name);
+  } else {
+    jw_str(j, c->kind <= EV_MONITOR_VERDICT ? "monitor" : "trigger", c->name);
+  }
+  jw_str(j, "status", status);
+  if (c->by)
+    jw_str(j, "by", c->by);
+  if (c->sample)
+    jw_int(j, c->kind == EV_MONITOR_SAMPLE ? "sample" : "samples", c->sample);
+  if (c->count)
+    jw_int(j, "count", c->count);
+  if (c->kind == EV_MONITOR_VERDICT) {
+    jw_int(j, "alerts", c->alerts);
+    jw_int(j, "inconclusive", c->others);
+  }
+  if (c->value) {
+    jw_key(j, "value");
+    jw_value(j, *c->value, 0);
+  }
+  if (c->held_ms >= 0)
+    jw_int(j, "held_ms", c->held_ms);
+  if (c->for_ms >= 0)
+    jw_int(j, "for_ms", c->for_ms);
+  if (c->reason)
+    jw_str(j, c->kind >= EV_TRIGGER_LISTED ? "when" : "reason", c->reason);
 }
 
 /* Write one event as one line (two for run_start: version first). */
@@ -600,6 +761,7 @@ static void jsonl_emit(struct ev_out *o, struct ev_sink *ev, const struct ev_eve
   memset(&j, 0, sizeof j);
   val_buf_init(&j.b);
   j.ev = ev;
+  j.journal = o->journal != NULL;
   switch (e->type) {
   case EV_T_RUN_START:   jsonl_run_start(&j, e); break;
   case EV_T_PHASE_START:
@@ -617,13 +779,22 @@ static void jsonl_emit(struct ev_out *o, struct ev_sink *ev, const struct ev_eve
     jw_str(&j, "step", ev->step_open ? ev->step_name : NULL);
     break;
   case EV_T_RUN_END:     jsonl_run_end(&j, e); break;
+  case EV_T_CHECK:       jsonl_check(&j, e); break;
   }
   val_buf_puts(&j.b, "}\n");
   if (j.b.oom)
     ev->oom = true;
+  else if (o->journal)
+    jl_write_lines(o->journal, ev, j.b.data, j.b.len);
   else
     ev_write(ev, o, j.b.data, j.b.len);
   val_buf_free(&j.b);
+  if (o->journal && (e->type == EV_T_RUN_START || e->type == EV_T_PHASE_START ||
+                     e->type == EV_T_STEP_END || e->type == EV_T_PHASE_END ||
+                     e->type == EV_T_RUN_END)) {
+    jl_sync(o->journal, ev);
+    return;
+  }
   if ((o->flags & EV_JSONL_FSYNC) && !ev->err &&
       (e->type == EV_T_STEP_END || e->type == EV_T_PHASE_END || e->type == EV_T_RUN_END) &&
       fsync(o->fd) != 0 && errno != EINVAL && errno != EROFS)
@@ -1073,7 +1244,15 @@ static void note_stop(struct ev_sink *ev, enum ev_step_status status)
 /* step_end: counts the status, remembers where the run stopped, closes the step. */
 int ev_step_end(struct ev_sink *ev, enum ev_step_status status, const char *detail)
 {
-  struct ev_event e = { .type = EV_T_STEP_END, .status = status, .detail = detail };
+  return ev_step_end_bindings(ev, status, detail, NULL, 0);
+}
+
+/* step_end carrying the bindings the step changed (journaled for resume). */
+int ev_step_end_bindings(struct ev_sink *ev, enum ev_step_status status, const char *detail,
+                         const struct ev_binding *b, size_t n)
+{
+  struct ev_event e = { .type = EV_T_STEP_END, .status = status, .detail = detail,
+                        .bindings = b, .nbindings = n };
   int rc;
 
   if (!ev->step_open)
@@ -1261,6 +1440,19 @@ int ev_log(struct ev_sink *ev, const struct rbc_value *vals, size_t n)
   rc = dispatch(ev, &e);
   val_buf_free(&b);
   return rc;
+}
+
+/* A check event; checklist items and monitor verdicts are counted for the summary. */
+int ev_check(struct ev_sink *ev, const struct ev_check *c)
+{
+  struct ev_event e = { .type = EV_T_CHECK, .u.check = c };
+
+  while (ev->parent)
+    ev = ev->parent;            /* checks never run inside a parallel branch */
+  if ((c->kind == EV_CHECKLIST_ITEM || c->kind == EV_MONITOR_VERDICT)
+      && (unsigned)c->status < EV_CK__NSTATUS)
+    ev->checks[c->status]++;
+  return dispatch(ev, &e);
 }
 
 /* run_end: steps never reported count as not_run, so counts match the runbook. */

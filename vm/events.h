@@ -62,6 +62,12 @@
 /* The event schema written in the version line. */
 #define EV_SCHEMA "rbc.events/1"
 
+/*
+** The detail of a step_end skip for a step that completed before `rbc
+** resume` (docs/journal.md): it was not executed again.
+*/
+#define EV_DONE_BEFORE_RESUME "done before the resume"
+
 /* Secrets shorter than this are not scrubbed from text (too many false hits). */
 #define EV_SECRET_MIN 4
 
@@ -199,6 +205,59 @@ struct ev_run_end {
   const char *journal;          /* journal path for the summary, may be NULL */
 };
 
+/*
+** check: what the runtime of checklists, monitors and triggers reports
+** (docs/language.md "Runtime of checklists, monitors and triggers").  One
+** record for the event types checklist_item, monitor_sample, monitor_normal,
+** monitor_alert, monitor_inconclusive, trigger_listed, trigger_sample and
+** trigger_fired; the fields a type does not use are NULL or -1.
+*/
+enum ev_check_kind {
+  EV_CHECKLIST_ITEM,            /* an item was verified, asked or left unconfirmed */
+  EV_MONITOR_SAMPLE,            /* one sample of a monitor */
+  EV_MONITOR_VERDICT,           /* a monitor's result: monitor_normal / _alert / _inconclusive */
+  EV_TRIGGER_LISTED,            /* a trigger `rbc watch` knows of (auto or manual) */
+  EV_TRIGGER_SAMPLE,            /* one evaluation of an automatic trigger's condition */
+  EV_TRIGGER_FIRED              /* an automatic trigger held for its `for` duration */
+};
+
+/* The status of a check; its name is what jsonl writes. */
+enum ev_check_status {
+  EV_CK_PASS,                   /* checklist: verify held */
+  EV_CK_FAIL,                   /* checklist: verify was false */
+  EV_CK_ERROR,                  /* checklist: verify failed to evaluate */
+  EV_CK_CONFIRMED,              /* checklist: a manual item answered yes on the terminal */
+  EV_CK_DECLINED,               /* checklist: ... answered no */
+  EV_CK_UNCONFIRMED,            /* checklist: a manual item nobody could confirm */
+  EV_CK_NORMAL,                 /* monitor: the normal threshold holds */
+  EV_CK_ALERT,                  /* monitor: the alert threshold holds */
+  EV_CK_BETWEEN,                /* monitor: neither threshold holds */
+  EV_CK_NO_DATA,                /* monitor or trigger: null, empty, or an error */
+  EV_CK_INCONCLUSIVE,           /* monitor verdict: too many between / no-data samples */
+  EV_CK_HOLDS,                  /* trigger: the condition holds */
+  EV_CK_CLEAR,                  /* trigger: the condition does not hold */
+  EV_CK_FIRED,                  /* trigger: fired */
+  EV_CK_AUTO,                   /* trigger_listed: automatic */
+  EV_CK_MANUAL,                 /* trigger_listed: manual, never fired by rbc */
+  EV_CK__NSTATUS
+};
+
+/* "pass", "no-data", ... ; NULL when out of range. */
+const char *ev_check_status_name(enum ev_check_status s);
+
+struct ev_check {
+  enum ev_check_kind kind;
+  enum ev_check_status status;
+  const char *group;            /* checklist name; NULL for monitors and triggers */
+  const char *name;             /* item text, monitor or trigger name */
+  const char *by;               /* checklist: "verify", "tty", "--yes", "no-tty"; else NULL */
+  const struct rbc_value *value;/* the sampled value (printed masked), or NULL */
+  const char *reason;           /* why no data / error / the condition's text; masked; NULL */
+  uint32_t sample, count;       /* monitor: 1-based sample of count; 0: n/a */
+  uint32_t alerts, others;      /* monitor verdict: alert and between/no-data samples */
+  int64_t held_ms, for_ms;      /* trigger: held so far, its `for` (-1: n/a) */
+};
+
 /* }==== */
 
 /* {==== outputs ==== */
@@ -281,6 +340,13 @@ int ev_sink_flush(struct ev_sink *branch);
 */
 int ev_add_secret(struct ev_sink *ev, struct rbc_value v);
 
+/*
+** Where to cut s[0..n) to keep at most max bytes without splitting a
+** registered secret (whose start would then escape the scrubbing): max, or
+** the start of the secret that straddles it; n when n <= max.
+*/
+size_t ev_safe_cut(const struct ev_sink *ev, const char *s, size_t n, size_t max);
+
 /* errno of the first failed write (0 when every write succeeded). */
 int ev_failed(const struct ev_sink *ev);
 
@@ -320,6 +386,25 @@ int ev_step_start(struct ev_sink *ev, const struct ev_step *s);
 */
 int ev_step_end(struct ev_sink *ev, enum ev_step_status status, const char *detail);
 
+/*
+** A runbook-level binding (a step's `let`) that a completed step changed,
+** journaled with its step_end so `rbc resume` can restore it
+** (docs/journal.md).  A secret binding is written by name only, never its
+** value.
+*/
+struct ev_binding {
+  const char *name;
+  struct rbc_value value;       /* borrowed */
+};
+
+/*
+** ev_step_end with the bindings the step changed: jsonl writes them as
+** "bindings":{"name":{"type":"int","value":3},...} and a secret one as
+** {"secret":true,"value":"secret, re-evaluate on resume"}.
+*/
+int ev_step_end_bindings(struct ev_sink *ev, enum ev_step_status status, const char *detail,
+                         const struct ev_binding *b, size_t n);
+
 /* A step that never started (listed so counts and reports match the runbook). */
 int ev_step_not_run(struct ev_sink *ev, const struct ev_step *s);
 
@@ -335,6 +420,9 @@ int ev_diagnostic(struct ev_sink *ev, const struct ev_diag *d);
 
 /* A `log` statement: the values' display forms joined by spaces, masked. */
 int ev_log(struct ev_sink *ev, const struct rbc_value *vals, size_t n);
+
+/* A checklist item, monitor or trigger event (counted for the run's summary). */
+int ev_check(struct ev_sink *ev, const struct ev_check *c);
 
 /* run_end; the tty output prints the failure excerpt and the summary. */
 int ev_run_end(struct ev_sink *ev, const struct ev_run_end *e);

@@ -17,7 +17,7 @@
 enum ev_type {
   EV_T_RUN_START, EV_T_PHASE_START, EV_T_PHASE_END, EV_T_STEP_START, EV_T_STEP_END,
   EV_T_ACTION, EV_T_RETRY, EV_T_WAIT_POLL, EV_T_GATE, EV_T_BUDGET, EV_T_DIAG, EV_T_LOG,
-  EV_T_RUN_END
+  EV_T_RUN_END, EV_T_CHECK
 };
 
 /* One event as the outputs see it. */
@@ -34,6 +34,8 @@ struct ev_event {
   bool first_of_run;            /* diagnostic: first error of the run (kept for the summary) */
   bool in_step;                 /* step_end of a step that was started (not not_run) */
   int64_t budget_ms;            /* budget_overrun */
+  const struct ev_binding *bindings; /* step_end: runbook-level bindings the step changed */
+  size_t nbindings;
   union {
     const struct ev_run_info *run;
     const struct ev_phase *phase;
@@ -44,8 +46,11 @@ struct ev_event {
     const struct ev_gate *gate;
     const struct ev_diag *diag;
     const struct ev_run_end *end;
+    const struct ev_check *check;
   } u;
 };
+
+struct jl_writer;               /* vm/journal.c */
 
 /* The functions an output implements. */
 struct ev_out_ops {
@@ -59,7 +64,16 @@ struct ev_out {
   const struct ev_out_ops *ops;
   int fd;                       /* borrowed descriptor */
   unsigned flags;               /* EV_JSONL_* for jsonl */
+  struct jl_writer *journal;    /* jsonl: the journal's chained writer (vm/journal.h), or NULL */
 };
+
+/*
+** The journal's side of a jsonl output with `journal` set (vm/journal.c):
+** write each line of buf with the hash chain (errors go to ev->err), and
+** fsync at a boundary.
+*/
+void jl_write_lines(struct jl_writer *w, struct ev_sink *ev, const char *buf, size_t len);
+void jl_sync(struct jl_writer *w, struct ev_sink *ev);
 
 /* A kept copy of a diagnostic (the first failure of a step or of the run). */
 struct ev_failure {
@@ -107,6 +121,7 @@ struct ev_sink {
   struct ev_failure run_diag;   /* first error diagnostic of the run */
   struct ev_stop stop;
   unsigned counts[EV__NSTATUS];
+  unsigned checks[EV_CK__NSTATUS];      /* checklist items and monitor verdicts by status */
 
   struct ev_sink *parent;       /* a branch's emitter (ev_sink_branch): where it flushes */
   struct ev_rec *recs;          /* owned: a branch's events, oldest first */

@@ -165,7 +165,10 @@ static void plain_step_end(struct val_buf *b, const struct ev_sink *ev,
     val_buf_printf(b, " %s", ev_fmt_elapsed(e->elapsed_ms, t));
     break;
   case EV_SKIP:
-    val_buf_puts(b, " when=false");
+    if (e->detail && strcmp(e->detail, EV_DONE_BEFORE_RESUME) == 0)
+      val_buf_puts(b, " done-before-resume");
+    else
+      val_buf_puts(b, " when=false");
     break;
   case EV_HALTED:
     if (e->detail) {
@@ -200,6 +203,10 @@ static void plain_run_end(struct val_buf *b, const struct ev_sink *ev,
     val_buf_printf(b, " recovered=%u", ev->counts[EV_RECOVERED]);
   if (ev->counts[EV_HALTED])
     val_buf_printf(b, " halted=%u", ev->counts[EV_HALTED]);
+  for (int i = 0; i < EV_CK__NSTATUS; i++)
+    if (ev->checks[i])
+      val_buf_printf(b, " %s_%s=%u", i < EV_CK_NORMAL ? "checklist" : "monitor",
+                     ev_check_status_name((enum ev_check_status)i), ev->checks[i]);
   val_buf_printf(b, " exit=%d", r->exit_code);
   if (r->resume) {
     val_buf_puts(b, " resume=");
@@ -261,6 +268,62 @@ static void plain_inner(struct val_buf *b, const struct ev_sink *ev, const struc
   }
 }
 
+/* ` value=0.02` or ` reason="..."` after a check line. */
+static void put_check_detail(struct val_buf *b, const struct ev_check *c, const char *key)
+{
+  if (c->value) {
+    val_buf_puts(b, " value=");
+    ev_append_value(b, *c->value, true);
+  }
+  if (c->reason) {
+    val_buf_printf(b, " %s=", key);
+    put_quoted(b, c->reason);
+  }
+}
+
+/* Checklist items, monitor samples and verdicts, trigger samples and firings. */
+static void plain_check(struct val_buf *b, const struct ev_check *c)
+{
+  const char *st = nz(ev_check_status_name(c->status));
+  char t[VAL_FMT_BUF], u[VAL_FMT_BUF];
+
+  switch (c->kind) {
+  case EV_CHECKLIST_ITEM:
+    val_buf_puts(b, "checklist ");
+    put_quoted(b, c->group);
+    val_buf_puts(b, " item ");
+    put_quoted(b, c->name);
+    val_buf_printf(b, " %s by=%s", st, nz(c->by));
+    put_check_detail(b, c, "reason");
+    return;
+  case EV_MONITOR_SAMPLE:
+  case EV_MONITOR_VERDICT:
+    val_buf_puts(b, "monitor ");
+    put_quoted(b, c->name);
+    if (c->kind == EV_MONITOR_SAMPLE) {
+      val_buf_printf(b, c->count ? " sample %u/%u" : " sample %u", c->sample, c->count);
+      val_buf_printf(b, " %s", st);
+      put_check_detail(b, c, "reason");
+    } else {
+      val_buf_printf(b, " %s samples=%u/%u alerts=%u inconclusive=%u",
+                     c->status == EV_CK_ALERT ? "ALERT" : c->status == EV_CK_NORMAL
+                     ? "NORMAL" : "INCONCLUSIVE", c->sample, c->count, c->alerts, c->others);
+    }
+    return;
+  default:
+    val_buf_puts(b, "trigger ");
+    put_quoted(b, c->name);
+    val_buf_printf(b, " %s", c->kind == EV_TRIGGER_FIRED ? "FIRED" : st);
+    if (c->held_ms >= 0)
+      val_buf_printf(b, " held=%s", val_format_duration(c->held_ms, t));
+    if (c->for_ms >= 0)
+      val_buf_printf(b, " for=%s", val_format_duration(c->for_ms, u));
+    put_check_detail(b, c, c->kind == EV_TRIGGER_SAMPLE && c->status == EV_CK_NO_DATA
+                     ? "reason" : "when");
+    return;
+  }
+}
+
 static void plain_emit(struct ev_out *o, struct ev_sink *ev, const struct ev_event *e)
 {
   struct val_buf b;
@@ -301,6 +364,9 @@ static void plain_emit(struct ev_out *o, struct ev_sink *ev, const struct ev_eve
     break;
   case EV_T_RUN_END:
     plain_run_end(&b, ev, e);
+    break;
+  case EV_T_CHECK:
+    plain_check(&b, e->u.check);
     break;
   default:
     plain_inner(&b, ev, e);
@@ -344,6 +410,7 @@ struct tty_out {
   unsigned frame;               /* spinner frame */
   int64_t last_draw;            /* real monotonic ms of the last redraw */
   char activity[256];           /* what the running step is doing (masked) */
+  char group[128];              /* the checklist whose items are being listed */
 };
 
 /* Real monotonic milliseconds (redraw pacing is about the screen, not the run clock). */
@@ -494,7 +561,9 @@ static void tty_step_end(struct tty_out *t, struct ev_sink *ev, const struct ev_
   switch (e->status) {
   case EV_SKIP:
     val_buf_puts(&b, "skipped");
-    if (e->detail) {
+    if (e->detail && strcmp(e->detail, EV_DONE_BEFORE_RESUME) == 0) {
+      val_buf_puts(&b, ": " EV_DONE_BEFORE_RESUME);
+    } else if (e->detail) {
       val_buf_puts(&b, ": when ");
       put_cut(&b, e->detail, 40, t->o.unicode);
       val_buf_puts(&b, " = false");
@@ -556,6 +625,81 @@ static void tty_inner(struct tty_out *t, struct ev_sink *ev, const struct ev_eve
     val_buf_puts(&b, e->u.diag->message ? e->u.diag->message
                                          : diag_info(e->u.diag->code)->summary);
     break;
+  }
+  tty_line(t, ev, &b);
+}
+
+/* The symbol and color of a check status on the tty. */
+static const char *tty_check_sym(const struct tty_out *t, enum ev_check_status s,
+                                 const char **color)
+{
+  switch (s) {
+  case EV_CK_PASS:
+  case EV_CK_CONFIRMED:
+  case EV_CK_NORMAL:
+  case EV_CK_CLEAR:
+    *color = GREEN;
+    return t->o.unicode ? "\u2713" : "ok  ";
+  case EV_CK_FAIL:
+  case EV_CK_ERROR:
+  case EV_CK_DECLINED:
+  case EV_CK_ALERT:
+  case EV_CK_FIRED:
+    *color = RED;
+    return t->o.unicode ? "\u2717" : "FAIL";
+  case EV_CK_AUTO:
+  case EV_CK_MANUAL:
+    *color = "";
+    return t->o.unicode ? "\u00b7" : "-   ";
+  case EV_CK_HOLDS:
+    *color = YELLOW;
+    return t->o.unicode ? "!" : "!   ";
+  default:
+    *color = YELLOW;
+    return t->o.unicode ? "?" : "?   ";
+  }
+}
+
+/* A checklist item (under its checklist's name), a monitor or trigger line. */
+static void tty_check(struct tty_out *t, struct ev_sink *ev, const struct ev_check *c)
+{
+  const char *color, *sym = tty_check_sym(t, c->status, &color);
+  char a[VAL_FMT_BUF], d[VAL_FMT_BUF];
+  struct val_buf b;
+  size_t w = cols(nz(c->name), strlen(nz(c->name)));
+
+  val_buf_init(&b);
+  if (c->kind == EV_CHECKLIST_ITEM && strcmp(t->group, nz(c->group)) != 0) {
+    snprintf(t->group, sizeof t->group, "%s", nz(c->group));
+    val_buf_printf(&b, "%sChecklist%s  %s", col(t, BOLD), col(t, RESET), nz(c->group));
+    tty_line(t, ev, &b);
+    val_buf_init(&b);
+  }
+  val_buf_printf(&b, "  %s%s%s ", col(t, color), sym, col(t, RESET));
+  if (c->kind == EV_MONITOR_SAMPLE || c->kind == EV_MONITOR_VERDICT)
+    val_buf_puts(&b, "monitor ");
+  else if (c->kind != EV_CHECKLIST_ITEM)
+    val_buf_puts(&b, "trigger ");
+  val_buf_puts(&b, nz(c->name));
+  pad(&b, w < NAME_COLS ? NAME_COLS - w : 1);
+  if (c->kind == EV_MONITOR_SAMPLE)
+    val_buf_printf(&b, c->count ? "sample %u/%u " : "sample %u ", c->sample, c->count);
+  val_buf_puts(&b, c->kind == EV_TRIGGER_FIRED ? "FIRED" : nz(ev_check_status_name(c->status)));
+  if (c->by)
+    val_buf_printf(&b, " (%s)", c->by);
+  if (c->kind == EV_MONITOR_VERDICT)
+    val_buf_printf(&b, ": %u of %u samples alert, %u inconclusive", c->alerts, c->sample,
+                   c->others);
+  if (c->held_ms >= 0 && c->for_ms >= 0)
+    val_buf_printf(&b, ", held %s of %s", val_format_duration(c->held_ms, a),
+                   val_format_duration(c->for_ms, d));
+  if (c->value) {
+    val_buf_puts(&b, ": ");
+    ev_append_value(&b, *c->value, true);
+  }
+  if (c->reason && (c->kind < EV_TRIGGER_LISTED || c->status == EV_CK_NO_DATA)) {
+    val_buf_puts(&b, " - ");
+    put_cut(&b, c->reason, 60, t->o.unicode);
   }
   tty_line(t, ev, &b);
 }
@@ -681,6 +825,8 @@ static void tty_status_line(struct tty_out *t, struct val_buf *b, const struct e
 /* "Steps:   4 passed, 1 failed, 1 skipped, 2 not run" */
 static void tty_counts(struct val_buf *b, const struct ev_sink *ev)
 {
+  unsigned items = 0, verdicts = 0;
+
   val_buf_printf(b, "Steps:   %u passed, %u failed", ev->counts[EV_PASS], ev->counts[EV_FAIL]);
   if (ev->counts[EV_ERROR])
     val_buf_printf(b, ", %u errors", ev->counts[EV_ERROR]);
@@ -690,6 +836,19 @@ static void tty_counts(struct val_buf *b, const struct ev_sink *ev)
     val_buf_printf(b, ", %u halted", ev->counts[EV_HALTED]);
   val_buf_printf(b, ", %u skipped, %u not run\n", ev->counts[EV_SKIP],
                  ev->counts[EV_NOT_RUN]);
+  for (int i = 0; i < EV_CK__NSTATUS; i++) {
+    if (!ev->checks[i])
+      continue;
+    if (i < EV_CK_NORMAL && !items++)
+      val_buf_puts(b, "Checks: ");
+    else if (i >= EV_CK_NORMAL && !verdicts++)
+      val_buf_puts(b, items ? "\nMonitors:" : "Monitors:");
+    else
+      val_buf_puts(b, ",");
+    val_buf_printf(b, " %u %s", ev->checks[i], ev_check_status_name((enum ev_check_status)i));
+  }
+  if (items || verdicts)
+    val_buf_puts(b, "\n");
 }
 
 static void tty_run_end(struct tty_out *t, struct ev_sink *ev, const struct ev_event *e)
@@ -772,6 +931,10 @@ static void tty_emit(struct ev_out *o, struct ev_sink *ev, const struct ev_event
     return;
   case EV_T_RUN_END:
     tty_run_end(t, ev, e);
+    return;
+  case EV_T_CHECK:
+    tty_check(t, ev, e->u.check);
+    tty_draw(t, ev);
     return;
   default:                      /* phase_end, action: nothing on a terminal */
     return;

@@ -133,6 +133,7 @@ static struct vm *branch_vm(struct vm_group *g, uint32_t i, struct ev_sink *ev)
   b->workdir = vm->workdir;
   b->globals = vm->globals;
   b->gset = vm->gset;
+  b->gdirty = vm->gdirty;
   b->kvals = vm->kvals;
   b->step_started = vm->step_started;
   b->phase = vm->phase;

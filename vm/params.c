@@ -250,6 +250,10 @@ static struct rbc_value read_params_file(struct resolver *r, const char *path)
   enum val_status st;
 
   src = src_read_file(path, &e);
+  if (!src && e == ENOMEM) {
+    worsen(r, VM_PARAMS_NOMEM);         /* exit 70, not "unreadable" (66) */
+    return v;
+  }
   if (!src) {
     report(r, DIAG_RB9003, NULL, "cannot read params file %s: %s", path, strerror(e));
     return v;

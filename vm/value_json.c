@@ -9,6 +9,7 @@
 #include "vm/value_int.h"
 #include "vm/value_json.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -118,9 +119,17 @@ enum val_status val_from_json(const json_t *j, bool secret, struct rbc_value *ou
   return from_json(j, secret, 0, out, err);
 }
 
-/* Status and message for a jansson parse error (text hidden when secret). */
-static enum val_status parse_error(const json_error_t *e, bool secret, struct val_err *err)
+/*
+** Status and message for a jansson parse error (text hidden when secret).
+** jansson's text quotes the input near the error; its control bytes are
+** shown as '?', so a reply or file cannot put a newline (a forged log line)
+** or a terminal escape into a message.
+*/
+static enum val_status parse_error(json_error_t *e, bool secret, struct val_err *err)
 {
+  for (char *c = e->text; *c != '\0'; c++)
+    if ((unsigned char)*c < 0x20 || *c == 0x7f)
+      *c = '?';
   switch (json_error_code(e)) {
   case json_error_out_of_memory:
     return val_fail(err, VAL_ERR_OOM, "out of memory");
@@ -151,7 +160,12 @@ enum val_status val_json_parse(const char *text, size_t len, bool secret,
   enum val_status st;
 
   *out = val_null();
+  errno = 0;
   j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+  /* jansson reports some failed allocations (in its string buffers) as a
+     syntax error; malloc's ENOMEM tells them apart (tests/failalloc.sh) */
+  if (!j && errno == ENOMEM)
+    return val_fail(err, VAL_ERR_OOM, "out of memory");
   if (!j)
     return parse_error(&e, secret, err);
   st = from_json(j, secret, 0, out, err);

@@ -609,9 +609,13 @@ static struct vm_handler *own_record(struct vm *vm, enum vm_hkind k, const char 
   return NULL;
 }
 
-/* STEP_BEGIN: the step starts (event, record). */
+/*
+** STEP_BEGIN: the step starts (event, record).  0; 1 when the step
+** completed before a resume (reported as skipped: go to B); -1 on error.
+*/
 static int step_begin(struct vm *vm, uint32_t s, uint32_t restart, uint32_t after)
 {
+  const struct vm_resume *rs = vm->opts->resume;
   struct ev_step st;
   struct vm_handler *h;
 
@@ -621,6 +625,13 @@ static int step_begin(struct vm *vm, uint32_t s, uint32_t restart, uint32_t afte
   vm->step_started[s] = true;
   ev_step_from_chunk(vm->c, s, chunk_fn_line(vm->frames[vm->nframes - 1].fn, vm->ipc), &st);
   ev_step_start(vm->ev, &st);
+  if (rs && rs->done && rs->done(rs->ctx, st.phase, st.name)) {
+    ev_step_end(vm->ev, EV_SKIP, EV_DONE_BEFORE_RESUME);
+    return ev_failed(vm->ev) ? vm_raise(vm, DIAG_RB9001, VM_ERR_IO,
+                                        "cannot write the run's output") : 1;
+  }
+  if (vm->gdirty && vm->parent == NULL)
+    memset(vm->gdirty, 0, vm->c->nglobals * sizeof *vm->gdirty);
   vm->step_open = true;
   h = vm_push_handler(vm, VM_H_STEP);
   if (!h)
@@ -631,6 +642,55 @@ static int step_begin(struct vm *vm, uint32_t s, uint32_t restart, uint32_t afte
   h->u.step.deadline = INT64_MAX;
   h->u.step.state = VM_STEP_RUNNING;
   return 0;
+}
+
+/* Is v, or anything inside it, secret? */
+static bool deep_secret(struct rbc_value v, int depth)
+{
+  const struct rbc_value *item;
+  const char *key;
+  size_t klen, pos = 0;
+
+  if (v.secret || depth > VAL_MAX_DEPTH)
+    return true;
+  if (v.type == VAL_LIST) {
+    for (size_t i = 0; i < val_list_len(v); i++)
+      if (deep_secret(*val_list_at(v, i), depth + 1))
+        return true;
+  } else if (v.type == VAL_MAP) {
+    while (val_map_next(v, &pos, &key, &klen, &item))
+      if (deep_secret(*item, depth + 1))
+        return true;
+  }
+  return false;
+}
+
+/*
+** step_end with the runbook-level bindings the step changed (gdirty), for
+** the journal; a binding with a secret inside is journaled as secret.
+*/
+static void step_end_event(struct vm *vm, enum ev_step_status status, const char *detail)
+{
+  struct ev_binding *b = NULL;
+  size_t n = 0;
+
+  for (uint32_t g = 0; vm->gdirty && g < vm->c->nglobals; g++) {
+    if (!vm->gdirty[g] || !vm->gset[g] || vm->c->globals[g].kind != GK_LET)
+      continue;
+    if (!b)
+      b = calloc(vm->c->nglobals, sizeof *b);
+    if (!b)
+      break;                    /* out of memory: journaled without bindings */
+    b[n].name = kstr(vm, vm->c->globals[g].name);
+    b[n].value = vm->globals[g];
+    if (deep_secret(b[n].value, 0))
+      b[n].value.secret = true;
+    n++;
+  }
+  ev_step_end_bindings(vm->ev, status, detail, b, n);
+  free(b);
+  if (vm->gdirty)
+    memset(vm->gdirty, 0, vm->c->nglobals * sizeof *vm->gdirty);
 }
 
 /* STEP_END: pass, skip or recovered; the step's deadline is checked once more. */
@@ -651,8 +711,8 @@ static int step_end(struct vm *vm)
     if (h->u.step.state == VM_STEP_RERUN)
       status = EV_RECOVERED;
   }
-  ev_step_end(vm->ev, status, status == EV_SKIP && w[STEP_WHEN] != CHUNK_NONE32
-              ? kstr(vm, w[STEP_WHEN]) : NULL);
+  step_end_event(vm, status, status == EV_SKIP && w[STEP_WHEN] != CHUNK_NONE32
+                 ? kstr(vm, w[STEP_WHEN]) : NULL);
   vm->step_open = false;
   vm_pop_handler(vm);
   vm_check_budget(vm);
@@ -969,6 +1029,7 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
       release(vm->globals[g]);
       vm->globals[g] = POP();
       vm->gset[g] = true;
+      vm->gdirty[g] = true;
       pc += 3;
       vmbreak;
     }
@@ -1412,9 +1473,11 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     /* Opcode: STEP_BEGIN A B
     ** Synopsis: enter step K[A] (push its record); already done: pc = B */
     vmcase(OP_STEP_BEGIN) {
-      if (step_begin(vm, OPND16(0), pc + 7, OPND32(2)) != 0)
+      int began = step_begin(vm, OPND16(0), pc + 7, OPND32(2));
+
+      if (began < 0)
         THROW();
-      pc += 7;
+      pc = began > 0 ? OPND32(2) : pc + 7;
       vmbreak;
     }
 
@@ -1844,27 +1907,29 @@ static char *dir_of(const char *path)
 }
 
 /* Allocate the machine's tables.  0, or -1 when out of memory. */
-static int vm_init(struct vm *vm, const struct chunk *c, const struct vm_run_options *opts,
-                   struct ev_sink *ev)
+int vm_init(struct vm *vm, const struct chunk *c, const struct vm_run_options *opts,
+            struct ev_sink *ev)
 {
   memset(vm, 0, sizeof *vm);
   vm->c = c;
   vm->opts = opts;
   vm->ev = ev;
   vm->clock = opts->clock;
-  vm->workdir = dir_of(c->source);
+  vm->workdir = opts->workdir ? strdup(opts->workdir) : dir_of(c->source);
   vm->globals = calloc(c->nglobals ? c->nglobals : 1, sizeof *vm->globals);
   vm->gset = calloc(c->nglobals ? c->nglobals : 1, sizeof *vm->gset);
+  vm->gdirty = calloc(c->nglobals ? c->nglobals : 1, sizeof *vm->gdirty);
   vm->kvals = calloc(c->nconsts ? c->nconsts : 1, sizeof *vm->kvals);
   vm->step_started = calloc(c->nconsts ? c->nconsts : 1, sizeof *vm->step_started);
   vm_host_init(vm);
-  if (!vm->workdir || !vm->globals || !vm->gset || !vm->kvals || !vm->step_started)
+  if (!vm->workdir || !vm->globals || !vm->gset || !vm->gdirty || !vm->kvals
+      || !vm->step_started)
     return -1;
   return vm_reserve(vm, 256);
 }
 
 /* Release everything the machine owns. */
-static void vm_free(struct vm *vm)
+void vm_free(struct vm *vm)
 {
   while (vm->nframes > 0)
     vm_pop_frame(vm);
@@ -1880,6 +1945,7 @@ static void vm_free(struct vm *vm)
   vm_error_clear(&vm->err);
   free(vm->globals);
   free(vm->gset);
+  free(vm->gdirty);
   free(vm->kvals);
   free(vm->step_started);
   free(vm->stack);
@@ -1923,11 +1989,33 @@ static int param_default(struct vm *vm, const struct vm_param *p, struct rbc_val
   d.loc = vm->err.loc;
   ev_diagnostic(vm->ev, &d);
   vm_error_clear(&vm->err);
-  return st == VAL_ERR_OOM ? VM_EXIT_SOFTWARE : VM_EXIT_USAGE;
+  /* out of memory (RB9001) while evaluating the default is no usage error */
+  return st == VAL_ERR_OOM || d.code == DIAG_RB9001 ? VM_EXIT_SOFTWARE : VM_EXIT_USAGE;
+}
+
+/* rbc resume: the bindings completed steps made, into their GK_LET globals. */
+static int restore_bindings(struct vm *vm)
+{
+  const struct vm_resume *rs = vm->opts->resume;
+
+  for (size_t i = 0; rs && i < rs->nbindings; i++) {
+    for (uint32_t g = 0; g < vm->c->nglobals; g++) {
+      if (vm->c->globals[g].kind != GK_LET
+          || strcmp(kstr(vm, vm->c->globals[g].name), rs->bindings[i].name) != 0)
+        continue;
+      val_release(vm->globals[g]);
+      vm->globals[g] = val_retain(rs->bindings[i].value);
+      vm->gset[g] = true;
+      if (vm->globals[g].secret && ev_add_secret(vm->ev, vm->globals[g]) != 0)
+        return VM_EXIT_SOFTWARE;
+      break;
+    }
+  }
+  return 0;
 }
 
 /* Params (resolved, or their defaults), fns, resources; lets stay unset. */
-static int init_globals(struct vm *vm)
+int vm_init_globals(struct vm *vm)
 {
   const struct vm_params *ps = vm->opts->params;
   struct val_err e;
@@ -1962,7 +2050,7 @@ static int init_globals(struct vm *vm)
     if (p->secret && ev_add_secret(vm->ev, v) != 0)
       return VM_EXIT_SOFTWARE;
   }
-  return 0;
+  return restore_bindings(vm);
 }
 
 /* run_start: the chunk's facts, the run id and every param's value (masked). */
@@ -2149,7 +2237,7 @@ int vm_run(const struct chunk *c, const struct vm_run_options *opts, struct ev_s
     vm_free(&vm);
     return VM_EXIT_SOFTWARE;
   }
-  rc = init_globals(&vm);
+  rc = vm_init_globals(&vm);
   if (rc == 0 && start_run(&vm) != 0)
     rc = VM_EXIT_SOFTWARE;
   if (rc != 0) {
@@ -2162,6 +2250,10 @@ int vm_run(const struct chunk *c, const struct vm_run_options *opts, struct ev_s
     rc = vm_exec(&vm, 0, &out);
     if (rc == 0)
       val_release(out);
+    if (rc == 0)
+      rc = vm_checklists(&vm);          /* vm/checks.c: after phases that did not fail */
+    if (rc == 0 && opts->monitor_ms > 0)
+      rc = vm_monitors(&vm);            /* --monitor D */
   }
   rc = finish(&vm, rc);
   vm_free(&vm);

@@ -83,6 +83,21 @@
 struct rbc_loop;
 struct aws_client;
 
+/*
+** What `rbc resume` hands the VM (docs/journal.md): which steps completed
+** in the journaled run (they are reported as skipped, "done before the
+** resume", and not executed) and the runbook-level bindings they made,
+** restored before function 0 runs.  Everything else runs again, so the
+** interrupted step restarts from its beginning.
+*/
+struct vm_resume {
+  /* Did step `step` of phase number `phase` complete before?  ctx is passed back. */
+  bool (*done)(void *ctx, uint32_t phase, const char *step);
+  void *ctx;
+  const struct ev_binding *bindings;    /* borrowed: values for GK_LET globals by name */
+  size_t nbindings;
+};
+
 /* Everything a run needs besides the chunk and the emitter. */
 struct vm_run_options {
   const struct vm_params *params;       /* resolved params (vm_params_resolve) */
@@ -97,6 +112,24 @@ struct vm_run_options {
   struct aws_client *aws;               /* the run's AWS client (stdlib/aws/aws.h), or NULL */
   volatile sig_atomic_t *interrupt;     /* non-zero once SIGINT/SIGTERM arrived */
   volatile sig_atomic_t *signal;        /* the signal number that arrived (SIGINT, SIGTERM) */
+  const struct vm_resume *resume;       /* rbc resume: completed steps, bindings; or NULL */
+  int64_t monitor_ms;                   /* --monitor D: sample the monitors for D after a
+                                           passed run (vm/checks.c); 0: not */
+  int64_t monitor_every_ms;             /* --monitor-interval; 0: VM_MONITOR_EVERY_MS */
+  uint32_t failure_limit;               /* alert samples a monitor may have and stay normal */
+  uint32_t inconclusive_limit;          /* between / no-data samples likewise */
+  const char *workdir;                  /* relative paths of built-ins; NULL: the runbook's
+                                           directory (rbc test: a scratch directory) */
+};
+
+/* The default interval between monitor samples (--monitor-interval). */
+#define VM_MONITOR_EVERY_MS 30000
+
+/* What `rbc watch` asks of vm_watch (docs/watch.md). */
+struct vm_watch_options {
+  int64_t every_ms;                     /* --interval: between rounds (> 0) */
+  bool once;                            /* --once: decide every trigger, sample monitors once */
+  bool stop_on_fire;                    /* --run: return as soon as a trigger fires */
 };
 
 /*
@@ -106,5 +139,17 @@ struct vm_run_options {
 ** it points to, ev.  Never prints; never calls exit.
 */
 int vm_run(const struct chunk *c, const struct vm_run_options *opts, struct ev_sink *ev);
+
+/*
+** rbc watch: resolve the params' defaults as vm_run does, list the triggers
+** (trigger_listed), then every wo->every_ms evaluate the automatic triggers
+** and the monitors (vm/checks.c).  Returns 0 (--once: nothing fired, every
+** monitor normal), 1 (--once: a trigger fired or a monitor was not normal;
+** stop_on_fire: a trigger fired, *fired = 1 + its index among the automatic
+** triggers), 64 a param default failed, 70, 74, or 130 / 143 interrupted.
+** *fired is 0 when nothing fired, -1 when only a monitor failed.
+*/
+int vm_watch(const struct chunk *c, const struct vm_run_options *opts,
+             const struct vm_watch_options *wo, struct ev_sink *ev, int *fired);
 
 #endif

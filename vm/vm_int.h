@@ -198,6 +198,7 @@ struct vm {
 
   struct rbc_value *globals;    /* owned, c->nglobals */
   bool *gset;                   /* has a `let` global been bound? */
+  bool *gdirty;                 /* bound since the open step began (journaled at its end) */
 
   struct rbc_value *stack;      /* owned operand stack */
   uint32_t sp, stack_cap;
@@ -220,6 +221,7 @@ struct vm {
   bool deadlines;               /* a step timeout was set: safe points read the clock */
   struct vm *parent;            /* a parallel branch's VM: the VM of its group; else NULL */
   uint32_t ticks;               /* loop safe points passed (vm.c loop_safepoint) */
+  const struct vm_watch_options *watch; /* rbc watch (vm/checks.c); NULL in a run */
 };
 
 /* }==== */
@@ -407,6 +409,12 @@ void vm_report(struct vm *vm);
 /* Build the std_host of vm (callbacks, workdir). */
 void vm_host_init(struct vm *vm);
 
+/*
+** Ask q (masked) on /dev/tty with " [y/N] "; true for an answer starting
+** with y.  *ok is false when there is no terminal or it failed.
+*/
+bool vm_ask_tty(struct rbc_value q, bool *ok);
+
 /* }==== */
 
 /* {==== the loop (vm.c) ==== */
@@ -421,6 +429,26 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out);
 
 /* vm_exec's fn_index for "run the frame already on top" (a parallel branch's VM). */
 #define VM_EXEC_TOP UINT32_MAX
+
+/* Allocate the machine's tables for a run of c.  0, or -1 when out of memory. */
+int vm_init(struct vm *vm, const struct chunk *c, const struct vm_run_options *opts,
+            struct ev_sink *ev);
+
+/* Release everything the machine owns. */
+void vm_free(struct vm *vm);
+
+/* Params (resolved, or their defaults), fns, resources.  0, or the exit status. */
+int vm_init_globals(struct vm *vm);
+
+/* }==== */
+
+/* {==== checklists and monitors (checks.c) ==== */
+
+/* Every checklist after the phases.  0, or -1 with RB5050 or a stopping error raised. */
+int vm_checklists(struct vm *vm);
+
+/* --monitor: sample and judge the monitors.  0, or -1 with RB5051 / RB5052 or an error. */
+int vm_monitors(struct vm *vm);
 
 /* }==== */
 

@@ -19,6 +19,7 @@
 
 #include "stdlib/loop.h"
 #include "stdlib/shell.h"
+#include "stdlib/sim.h"
 #include "vm/vm_int.h"
 
 /* {==== errors ==== */
@@ -638,6 +639,7 @@ static void sh_action(struct vm *vm, int rc, const struct std_call *call, int64_
   a.call = "sh";
   a.status = rc == 0 ? "ok" : call->code == DIAG_RB5003 ? "timed-out" : "failed";
   a.elapsed_ms = clock_monotonic_ms(vm->clock) - t0;
+  a.exports = call->exports.type == VAL_MAP ? &call->exports : NULL;  /* stdlib/sh_native.c */
   ev_action(vm->ev, &a);
 }
 
@@ -696,6 +698,7 @@ int vm_call_builtin(struct vm *vm, uint32_t b, uint32_t argc, uint32_t names)
   rc = fn(&call, &out);
   if (b == STD_BI_sh)
     sh_action(vm, rc, &call, t0);
+  val_release(call.exports);
   vm_popn(vm, argc);
   if (rc != 0)
     return native_failed(vm, &call, bi->name, injected);
@@ -756,7 +759,7 @@ static void gate(struct vm *vm, struct rbc_value q, const char *answer, const ch
 ** Ask on /dev/tty: "question [y/N] "; true for an answer starting with y.
 ** The question is shown masked.  *ok is false when the terminal failed.
 */
-static bool ask_tty(struct rbc_value q, bool *ok)
+bool vm_ask_tty(struct rbc_value q, bool *ok)
 {
   char text[400], line[64];
   int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
@@ -783,14 +786,25 @@ static bool ask_tty(struct rbc_value q, bool *ok)
 /* The gate: --yes answers it, a terminal asks it, otherwise the run halts. */
 int vm_confirm(struct vm *vm, struct rbc_value q)
 {
+  const struct sim *sim = loop_sim(vm->opts->loop);
   bool ok = false, yes;
 
+  if (sim != NULL) {                    /* rbc test: the scenario answers (stdlib/sim.h) */
+    char text[400];
+
+    vm_masked(q, text, sizeof text);
+    if (sim->confirm == NULL || sim->confirm(sim->ctx, text, &yes) != SIM_ANSWERED)
+      return vm_raise(vm, DIAG_RB5060, VM_ERR_HALT,
+                      "confirm \"%.200s\": not described by the scenario", text);
+    gate(vm, q, yes ? "yes" : "no", "scenario");
+    return yes ? 0 : vm_raise(vm, DIAG_RB5008, VM_ERR_HALT, "confirm gate declined");
+  }
   if (vm->opts->yes) {
     gate(vm, q, "yes", "--yes");
     return 0;
   }
   if (vm->opts->interactive) {
-    yes = ask_tty(q, &ok);
+    yes = vm_ask_tty(q, &ok);
     if (interrupted(vm))
       return raise_interrupt(vm);
     if (ok) {
@@ -1137,6 +1151,31 @@ static void host_action(void *ctx, const char *kind, const char *call, const cha
   ev_action(vm->ev, &a);
 }
 
+/* The same with the action's exports (borrowed, may be NULL). */
+static void host_action_exports(void *ctx, const char *kind, const char *call,
+                                const char *status, int64_t elapsed_ms,
+                                const struct rbc_value *exports)
+{
+  struct vm *vm = ctx;
+  struct ev_action a;
+
+  memset(&a, 0, sizeof a);
+  a.kind = kind;
+  a.call = call;
+  a.status = status;
+  a.elapsed_ms = elapsed_ms;
+  a.exports = exports;
+  ev_action(vm->ev, &a);
+}
+
+/* Where to cut a text without splitting a registered secret. */
+static size_t host_safe_cut(void *ctx, const char *s, size_t n, size_t max)
+{
+  struct vm *vm = ctx;
+
+  return ev_safe_cut(vm->ev, s, n, max);
+}
+
 /* The callbacks of vm; workdir is the runbook's directory (vm->workdir). */
 void vm_host_init(struct vm *vm)
 {
@@ -1147,6 +1186,8 @@ void vm_host_init(struct vm *vm)
   vm->host.log = host_log;
   vm->host.add_secret = host_add_secret;
   vm->host.action = host_action;
+  vm->host.action_exports = host_action_exports;
+  vm->host.safe_cut = host_safe_cut;
   vm->host.workdir = vm->workdir;
   vm->host.loop = vm->opts ? vm->opts->loop : NULL;
   vm->host.aws = vm->opts ? vm->opts->aws : NULL;

@@ -131,6 +131,13 @@ const char *aws_client_region(const struct aws_client *c);
 int aws_send(struct aws_client *c, const struct aws_request *rq, struct aws_response *rs,
              struct aws_error *err);
 
+/*
+** Would the standard retry mode retry an error reply with this code and
+** HTTP status (throttling and transient codes, 500/502/503/504)?  Used by
+** rbc test's simulated calls (stdlib/sim.h) to retry as aws_send does.
+*/
+bool aws_retryable(const char *code, long status);
+
 /* Release what rs holds and zero it.  NULL is a no-op. */
 void aws_response_free(struct aws_response *rs);
 

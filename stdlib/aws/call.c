@@ -13,7 +13,10 @@
 #include "stdlib/aws/aws.h"
 #include "stdlib/aws/model.h"
 #include "stdlib/aws/protocol.h"
+#include "stdlib/loop.h"
+#include "stdlib/sim.h"
 #include "vm/bytecode.h"
+#include "vm/value_json.h"
 #include "vm/vm_int.h"
 
 /* Most pages aws.paginate follows (a service that never stops must not loop forever). */
@@ -65,18 +68,76 @@ static int find_op(const char *service, const char *py, struct aws_op *op,
   return 0;
 }
 
-/* The `aws` action of one request: "ecs.update_service", its status and time. */
+/* Most bytes (as JSON) of the request members or the reply an `aws` action exports. */
+#define AWS_EXPORT_MAX (256 * 1024)
+
+/* Set map[key] = v (borrowed) unless its JSON passes AWS_EXPORT_MAX: then map[cut] = true. */
+static void export_value(struct rbc_value *map, const char *key, const char *cut,
+                         struct rbc_value v)
+{
+  struct rbc_value js = val_null();
+  struct val_err e;
+  bool fits = val_json_encode(v, 0, &js, &e) == VAL_OK && val_str_len(js) <= AWS_EXPORT_MAX;
+
+  val_release(js);
+  if (fits)
+    val_map_set(map, key, strlen(key), v, &e);
+  else
+    val_map_set(map, cut, strlen(cut), val_bool(true), &e);
+}
+
+/* Set map[key] = the string text. */
+static void export_str(struct rbc_value *map, const char *key, const char *text)
+{
+  struct rbc_value s;
+  struct val_err e;
+
+  if (val_string_new(text, strlen(text), &s, &e) != VAL_OK)
+    return;
+  val_map_set(map, key, strlen(key), s, &e);
+  val_release(s);
+}
+
+/*
+** The `aws` action of one request: "ecs.update_service", its status and
+** time, and its exports (docs/journal.md): service, operation, the request
+** members, and the decoded reply or the error (reply and error NULL: neither
+** is known, e.g. a reply that did not decode).  Secrets in them are masked by
+** the sinks (SSM SecureString values are tainted before this is called).
+*/
 static void report(const struct std_host *host, const struct aws_op *op, const char *status,
-                   int64_t t0)
+                   int64_t t0, struct rbc_value args, const struct rbc_value *reply,
+                   const struct aws_error *ae)
 {
   char call[160];
   int64_t t1;
+  struct rbc_value ex, er;
+  struct val_err e;
+  bool have = false;
 
-  if (host->action == NULL)
+  if (host->action == NULL && host->action_exports == NULL)
     return;
   t1 = host->monotonic_ms != NULL ? host->monotonic_ms(host->ctx) : t0;
   snprintf(call, sizeof call, "%s.%s", op->svc->name, op->py);
-  host->action(host->ctx, "aws", call, status, t1 - t0);
+  if (host->action_exports != NULL && val_map_new(&ex, &e) == VAL_OK) {
+    have = true;
+    export_str(&ex, "service", op->svc->name);
+    export_str(&ex, "operation", op->py);
+    export_value(&ex, "args", "args_truncated", args);
+    if (reply != NULL)
+      export_value(&ex, "reply", "reply_truncated", *reply);
+    if (ae != NULL && val_map_new(&er, &e) == VAL_OK) {
+      export_str(&er, "code", ae->code);
+      export_str(&er, "message", ae->message);
+      val_map_set(&er, "status", 6, val_int(ae->status), &e);
+      val_map_set(&er, "attempts", 8, val_int(ae->attempts), &e);
+      val_map_set(&ex, "error", 5, er, &e);
+      val_release(er);
+    }
+  }
+  std_host_action(host, "aws", call, status, t1 - t0, have ? &ex : NULL);
+  if (have)
+    val_release(ex);
 }
 
 /*
@@ -122,6 +183,109 @@ static void taint_secure_strings(const struct std_host *host, struct rbc_value *
   }
 }
 
+/*
+** rbc test: a scenario's reply is JSON, where a time is ISO 8601 text; give
+** the members the output shape types as timestamps the time value the
+** runbook gets from AWS (so `createdAt.year` works as in production).  Text
+** that does not parse as a time is left as it is.
+*/
+static void sim_times(const struct aws_service *svc, const json_t *shape, struct rbc_value *v,
+                      int depth)
+{
+  const char *t = shape != NULL ? aws_shape_type(shape) : "";
+  const json_t *ref = NULL;
+  const char *k;
+  size_t klen, pos = 0;
+  const struct rbc_value *x;
+  struct val_err e;
+  int64_t ms;
+
+  if (depth > 32)
+    return;
+  if (strcmp(t, "timestamp") == 0) {
+    if (v->type == VAL_STRING && !v->secret && aws_time_parse(val_str_data(*v), &ms) == 0) {
+      val_release(*v);
+      *v = val_time(ms);
+    }
+    return;
+  }
+  if (strcmp(t, "list") == 0 && v->type == VAL_LIST) {
+    ref = json_object_get(shape, "member");
+    for (size_t i = 0; i < val_list_len(*v); i++) {
+      struct rbc_value item = val_retain(*val_list_at(*v, i));
+      sim_times(svc, aws_model_ref_shape(svc, ref), &item, depth + 1);
+      val_set_index(v, val_int((int64_t)i), item, &e);
+      val_release(item);
+    }
+    return;
+  }
+  if ((strcmp(t, "structure") != 0 && strcmp(t, "map") != 0) || v->type != VAL_MAP)
+    return;
+  if (strcmp(t, "map") == 0)
+    ref = json_object_get(shape, "value");
+  while (val_map_next(*v, &pos, &k, &klen, &x)) {
+    struct rbc_value child = val_retain(*x);
+    char name[128];
+
+    if (strcmp(t, "structure") == 0) {
+      snprintf(name, sizeof name, "%.*s", (int)(klen < sizeof name ? klen : sizeof name - 1), k);
+      ref = json_object_get(json_object_get(shape, "members"), name);
+    }
+    if (ref != NULL)
+      sim_times(svc, aws_model_ref_shape(svc, ref), &child, depth + 1);
+    val_map_set(v, k, klen, child, &e);
+    val_release(child);
+  }
+}
+
+/* Attempts of a simulated call: the client's default max_attempts. */
+#define SIM_MAX_ATTEMPTS 3
+
+/*
+** rbc test (stdlib/sim.h): the scenario answers op at the operation level.
+** Throttling and transient error codes are retried as the client's
+** standard mode does (SIM_MAX_ATTEMPTS, backoff on the run's clock: the
+** mean of the full-jitter delay, so runs are reproducible).
+*/
+static int call_sim(const struct std_host *host, const struct aws_op *op, struct rbc_value args,
+                    struct rbc_value *out, struct aws_call_err *err, int64_t t0)
+{
+  const struct sim *sim = loop_sim(host->loop);
+  struct sim_aws_reply rp;
+  struct aws_error ae;
+  char what[160];
+  int n;
+
+  snprintf(what, sizeof what, "aws.%s.%s", op->svc->name, op->py);
+  for (n = 1;; n++) {
+    memset(&rp, 0, sizeof rp);
+    rp.value = val_null();
+    if (sim->aws == NULL || sim->aws(sim->ctx, op->svc->name, op->py, args, &rp) != SIM_ANSWERED)
+      return call_fail(err, DIAG_RB5060, "%s: not described by the scenario", what);
+    if (rp.error[0] == '\0') {
+      *out = rp.value;
+      sim_times(op->svc, op->output, out, 0);
+      if (strcmp(op->svc->name, "ssm") == 0)
+        taint_secure_strings(host, out, 0);
+      report(host, op, "ok", t0, args, out, NULL);
+      return 0;
+    }
+    val_release(rp.value);
+    if (n >= SIM_MAX_ATTEMPTS || !aws_retryable(rp.error, rp.status))
+      break;
+    if (loop_sleep(host->loop, (int64_t)50 << (n - 1)) != 0)
+      break;
+  }
+  memset(&ae, 0, sizeof ae);
+  ae.kind = AWS_ERR_SERVICE;
+  ae.status = rp.status;
+  ae.attempts = n;
+  snprintf(ae.code, sizeof ae.code, "%s", rp.error);
+  snprintf(ae.message, sizeof ae.message, "%s", rp.message);
+  report(host, op, "error", t0, args, NULL, &ae);
+  return send_failed(&ae, what, err);
+}
+
 /* Encode, send, decode one call of op (one `aws` action per request sent). */
 static int call_op(const struct std_host *host, const struct aws_op *op, struct rbc_value args,
                    struct rbc_value *out, struct aws_call_err *err)
@@ -134,7 +298,7 @@ static int call_op(const struct std_host *host, const struct aws_op *op, struct 
   int rc;
 
   snprintf(what, sizeof what, "aws.%s.%s", op->svc->name, op->py);
-  if (host == NULL || host->aws == NULL)
+  if (host == NULL || (host->aws == NULL && loop_sim(host->loop) == NULL))
     return call_fail(err, DIAG_RB5027, "%s: no AWS client in this run", what);
   t0 = host->monotonic_ms != NULL ? host->monotonic_ms(host->ctx) : 0;
   if (aws_encode(op, args, &enc) != 0) {
@@ -142,18 +306,23 @@ static int call_op(const struct std_host *host, const struct aws_op *op, struct 
     aws_enc_free(&enc);
     return -1;
   }
+  if (loop_sim(host->loop) != NULL) {   /* rbc test: the request was built; the scenario answers */
+    aws_enc_free(&enc);
+    return call_sim(host, op, args, out, err, t0);
+  }
   memset(&rs, 0, sizeof rs);
   memset(&ae, 0, sizeof ae);
   rc = aws_send(host->aws, &enc.rq, &rs, &ae);
   aws_enc_free(&enc);
-  report(host, op, rc == 0 ? "ok" : "error", t0);
   if (rc != 0) {
+    report(host, op, "error", t0, args, NULL, &ae);
     aws_response_free(&rs);
     return send_failed(&ae, what, err);
   }
   rc = aws_decode(op, &rs, out, msg, sizeof msg);
   if (rc == 0 && strcmp(op->svc->name, "ssm") == 0)
     taint_secure_strings(host, out, 0);
+  report(host, op, "ok", t0, args, rc == 0 ? out : NULL, NULL);
   if (rc != 0) {
     char id[160] = "";
     if (rs.request_id[0] != '\0')

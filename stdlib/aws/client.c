@@ -303,6 +303,17 @@ static bool retryable_reply(const struct aws_error *err)
          err->status == 503 || err->status == 504;
 }
 
+/* Would the standard retry mode retry this error reply (aws.h)? */
+bool aws_retryable(const char *code, long status)
+{
+  struct aws_error e;
+
+  memset(&e, 0, sizeof e);
+  snprintf(e.code, sizeof e.code, "%s", code);
+  e.status = status;
+  return retryable_reply(&e);
+}
+
 static bool expired_token(const struct aws_error *err)
 {
   static const char *const codes[] = { "ExpiredToken", "ExpiredTokenException",

@@ -133,6 +133,18 @@ test_source_nul_and_hash(void **state)
   assert_string_equal(hex,
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   src_free(src);
+  /* FIPS 180-4's long vector: a million 'a' (many blocks, lengths past 2^16 bits) */
+  {
+    char *text = malloc(1000000);
+    assert_non_null(text);
+    memset(text, 'a', 1000000);
+    src = src_new("t.rb", text, 1000000);
+    free(text);
+    src_sha256_hex(src, hex);
+    assert_string_equal(hex,
+      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    src_free(src);
+  }
 }
 
 static void

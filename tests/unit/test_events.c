@@ -525,6 +525,29 @@ static void test_secret_values_masked(void **state)
   val_release(shrt);
 }
 
+/* ev_safe_cut: a cut never splits a registered secret. */
+static void test_safe_cut(void **state)
+{
+  struct rbc_clock *clk = clock_new_virtual(0);
+  struct ev_sink *ev = ev_sink_new(clk);
+  struct rbc_value s;
+  struct val_err err;
+  const char *text = "0123hunter2-password89";
+
+  (void)state;
+  assert_int_equal(ev_safe_cut(ev, text, 22, 8), 8);      /* no secret: the limit */
+  assert_int_equal(ev_safe_cut(ev, text, 22, 30), 22);    /* short enough: all of it */
+  val_string_cstr("hunter2-password", &s, &err);
+  assert_int_equal(ev_add_secret(ev, val_tainted(s, true)), 0);
+  assert_int_equal(ev_safe_cut(ev, text, 22, 8), 4);      /* before the secret */
+  assert_int_equal(ev_safe_cut(ev, text, 22, 4), 4);      /* the secret starts at the cut */
+  assert_int_equal(ev_safe_cut(ev, text, 22, 20), 20);    /* after it */
+  assert_int_equal(ev_safe_cut(ev, text, 22, 21), 21);
+  ev_sink_free(ev);
+  clock_free(clk);
+  val_release(s);
+}
+
 /* }==== */
 
 /* {==== tty details ==== */
@@ -796,6 +819,101 @@ static void test_status_names(void **state)
   assert_string_equal(ev_run_status_name((enum ev_run_status)99), "error");
 }
 
+/* {==== checklist, monitor and trigger events ==== */
+
+/* One event of every check kind into one output, a secret in values and reasons. */
+static char *capture_checks(enum out_kind kind, const struct ev_tty_opts *to)
+{
+  static const enum ev_check_kind kinds[] = {
+    EV_CHECKLIST_ITEM, EV_MONITOR_SAMPLE, EV_MONITOR_VERDICT, EV_MONITOR_VERDICT,
+    EV_MONITOR_VERDICT, EV_TRIGGER_LISTED, EV_TRIGGER_SAMPLE, EV_TRIGGER_FIRED
+  };
+  static const enum ev_check_status sts[] = {
+    EV_CK_UNCONFIRMED, EV_CK_NO_DATA, EV_CK_NORMAL, EV_CK_ALERT, EV_CK_INCONCLUSIVE,
+    EV_CK_MANUAL, EV_CK_HOLDS, EV_CK_FIRED
+  };
+  struct rbc_clock *clk = clock_new_virtual(CLOCK_VIRTUAL_DEFAULT_EPOCH_MS);
+  struct ev_sink *ev = ev_sink_new(clk);
+  struct rbc_value sec;
+  struct val_err err;
+  struct ev_check c;
+  int fds[2];
+  char *out;
+
+  assert_non_null(ev);
+  assert_int_equal(val_string_new(SENTINEL, strlen(SENTINEL), &sec, &err), VAL_OK);
+  sec = val_tainted(sec, true);
+  assert_int_equal(ev_add_secret(ev, sec), 0);
+  assert_int_equal(pipe(fds), 0);
+  assert_int_equal(ev_sink_add(ev, kind == OUT_JSONL ? ev_out_jsonl(fds[1], 0)
+                               : kind == OUT_PLAIN ? ev_out_plain(fds[1])
+                               : ev_out_tty(fds[1], to)), 0);
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    memset(&c, 0, sizeof c);
+    c.kind = kinds[i];
+    c.status = sts[i];
+    c.group = kinds[i] == EV_CHECKLIST_ITEM ? "Data integrity" : NULL;
+    c.name = "Error rate";
+    c.by = kinds[i] == EV_CHECKLIST_ITEM ? "no-tty" : NULL;
+    c.value = kinds[i] == EV_MONITOR_SAMPLE ? &sec : NULL;
+    c.reason = "token " SENTINEL " rejected";
+    c.sample = c.count = kinds[i] == EV_MONITOR_SAMPLE || kinds[i] == EV_MONITOR_VERDICT;
+    c.held_ms = kinds[i] >= EV_TRIGGER_SAMPLE ? 60000 : -1;
+    c.for_ms = kinds[i] >= EV_TRIGGER_LISTED ? 120000 : -1;
+    assert_int_equal(ev_check(ev, &c), 0);
+  }
+  ev_sink_free(ev);
+  clock_free(clk);
+  val_release(sec);
+  close(fds[1]);
+  out = drain(fds[0]);
+  close(fds[0]);
+  return out;
+}
+
+/* Every check event renders in every output, as valid JSON, with no secret. */
+static void test_check_events(void **state)
+{
+  static const char *const types[] = {
+    "checklist_item", "monitor_sample", "monitor_normal", "monitor_alert",
+    "monitor_inconclusive", "trigger_listed", "trigger_sample", "trigger_fired"
+  };
+  struct ev_tty_opts to;
+  char *out, *line, *nl;
+  size_t n = 0;
+
+  (void)state;
+  memset(&to, 0, sizeof to);
+  out = capture_checks(OUT_JSONL, NULL);
+  for (line = out, nl = strchr(line, '\n'); nl; line = nl + 1, nl = strchr(line, '\n')) {
+    json_error_t jerr;
+    json_t *j;
+
+    *nl = '\0';
+    j = json_loads(line, 0, &jerr);
+    assert_non_null(j);
+    assert_true(n < sizeof types / sizeof types[0]);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), types[n++]);
+    assert_true(json_is_string(json_object_get(j, "status")));
+    json_decref(j);
+  }
+  assert_int_equal(n, sizeof types / sizeof types[0]);
+  free(out);
+  for (int kind = OUT_PLAIN; kind <= OUT_TTY; kind++) {
+    out = capture_checks((enum out_kind)kind, &to);
+    assert_null(strstr(out, SENTINEL));
+    assert_non_null(strstr(out, "***"));
+    assert_non_null(strstr(out, kind == OUT_PLAIN ? "trigger \"Error rate\" FIRED held=1m for=2m"
+                                                  : "FIRED, held 1m of 2m"));
+    free(out);
+  }
+  for (int s = 0; s < EV_CK__NSTATUS; s++)
+    assert_non_null(ev_check_status_name((enum ev_check_status)s));
+  assert_null(ev_check_status_name(EV_CK__NSTATUS));
+}
+
+/* }==== */
+
 /* ev_describe and the phase/step helpers read the compiler's descriptors. */
 static void test_describe_chunk(void **state)
 {
@@ -869,6 +987,7 @@ int main(void)
     cmocka_unit_test(test_jsonl_valid),
     cmocka_unit_test(test_secret_in_no_output),
     cmocka_unit_test(test_secret_values_masked),
+    cmocka_unit_test(test_safe_cut),
     cmocka_unit_test(test_tty_live_spinner),
     cmocka_unit_test(test_tty_spinner_activity),
     cmocka_unit_test(test_tty_render_hook),
@@ -879,6 +998,7 @@ int main(void)
     cmocka_unit_test(test_fmt_elapsed),
     cmocka_unit_test(test_status_names),
     cmocka_unit_test(test_describe_chunk),
+    cmocka_unit_test(test_check_events),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

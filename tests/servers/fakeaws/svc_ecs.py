@@ -4,7 +4,9 @@ UpdateService with a new taskDefinition or forceNewDeployment starts a new
 PRIMARY deployment (rolloutState IN_PROGRESS) next to the old ACTIVE one; each
 DescribeServices of the service counts one poll; after settle_polls polls the
 old deployment is gone and the primary is COMPLETED (or FAILED when the
-service was seeded with "failDeployments": true, which keeps both).
+service was seeded with "failDeployments": true, which keeps both; an int N
+fails only the next N deployments: a stuck rollout that a forced new
+deployment then repairs).
 RunTask tasks go PROVISIONING -> RUNNING -> STOPPED over DescribeTasks polls.
 
 Seed: {"clusters": {"prod": {"services": {"api": {"taskDefinition": "api:41",
@@ -177,6 +179,18 @@ def _stop(ctx, t, reason, code=None):
         ct.setdefault('exitCode', 0)
 
 
+def _fails(svc):
+    """Whether the deployment settling now fails: "failDeployments" true fails
+    every one, an int N fails the next N (then the service deploys again)."""
+    fail = svc.get('failDeployments')
+    if isinstance(fail, bool) or not isinstance(fail, int):
+        return bool(fail)
+    if fail <= 0:
+        return False
+    svc['failDeployments'] = fail - 1
+    return True
+
+
 def _advance(ctx, c, svc):
     """One DescribeServices poll of svc."""
     prim = svc['deployments'][0]
@@ -189,7 +203,7 @@ def _advance(ctx, c, svc):
                                    math.floor(prim['desiredCount'] * prim['_polls'] / n))
         prim['pendingCount'] = prim['desiredCount'] - prim['runningCount']
         prim['updatedAt'] = ctx.now
-    elif svc.get('failDeployments'):
+    elif _fails(svc):
         prim['rolloutState'] = 'FAILED'
         prim['rolloutStateReason'] = ('ECS deployment circuit breaker: tasks failed to start.')
         prim['runningCount'] = 0

@@ -90,11 +90,13 @@ def _get(ctx, ref):
 
 @seeder('ssm')
 def seed(ctx, st, doc):
-    for name, v in (doc.get('parameters') or {}).items():
-        if not isinstance(v, dict):
-            v = {'Value': v}
-        _put(ctx, name, str(v['Value']), v.get('Type', 'String'), True, v.get('Description'),
-             v.get('KeyId'))
+    for name, vs in (doc.get('parameters') or {}).items():
+        # a list seeds the parameter's versions, oldest first
+        for v in (vs if isinstance(vs, list) else [vs]):
+            if not isinstance(v, dict):
+                v = {'Value': v}
+            _put(ctx, name, str(v['Value']), v.get('Type', 'String'), True,
+                 v.get('Description'), v.get('KeyId'))
     insts = st.setdefault('instances', {})
     for i in doc.get('instances') or []:
         insts[i['InstanceId']] = dict(i)
