@@ -1,17 +1,17 @@
 # runbooks/payments-api.rb
 runbook "payments-api" {
   title       "Payments API rollback"
-  criticality high              # low | medium | high | critical
-  expected    15m               # time to execute
+  criticality high  # low | medium | high | critical
+  expected    15m   # time to execute
   rpo         5m
   rto         15m
   owner       "team-payments"
   tested      "2026-10-02"
   review      90d
-  status      approved          # draft | reviewed | approved | tested
+  status      approved  # draft | reviewed | approved | tested
 
   contact "Incident Commander" { name "A. Ruiz" phone "+1 555 0100" email "ir@example.com" slack "@ir" }
-  contact "AWS Support"        { phone "+1 555 0199" }
+  contact "AWS Support" { phone "+1 555 0199" }
 
   resource logs      "cloudwatch:/aws/ecs/payments-api"
   resource backups   "s3://ops-backups/backups/payments-api/"
@@ -25,7 +25,7 @@ runbook "payments-api" {
   param lb_name          = env("LB_NAME")
   param sns_topic        = env("SNS_TOPIC_ARN")
   param deployment_id    = env("DEPLOYMENT_ID", "none")
-  param previous_taskdef : string        # required: --param previous_taskdef=...
+  param previous_taskdef : string  # required: --param previous_taskdef=...
   param previous_version : string
   secret database_url    = env("DATABASE_URL")
 
@@ -44,7 +44,7 @@ runbook "payments-api" {
   }
 
   trigger auto "Health checks failing" when http.get("http://${lb_dns}/health").status != 200 for 5m
-  trigger auto "Error rate above 5%"   when error_rate() > 5% for 2m
+  trigger auto "Error rate above 5%" when error_rate() > 5% for 2m
   trigger manual "Product owner decision based on user impact"
 
   phase "Immediate actions" within 2m {

@@ -71,10 +71,12 @@ done
 # }====
 
 # {==== 3. the command ====
-src=runbooks/payments-api.rb
+# a golden input: unformatted by construction, with comments
+src=tests/fmt/comments.rb
 cp "$src" "$TMPD/pa.rb"
 rbc fmt - <"$src" >"$TMPD/pa.want"
-if ! cmp -s "$src" "$TMPD/pa.want"; then
+cmp -s "$src" "$TMPD/pa.want" && fail "$src is already formatted: section 3 needs an unformatted file"
+{
   # --check lists the file and exits 1, writing nothing
   set +e; rbc fmt --check "$TMPD/pa.rb" >"$TMPD/out"; st=$?; set -e
   [ "$st" -eq 1 ] || fail "--check on an unformatted file exited $st, not 1"
@@ -95,7 +97,7 @@ if ! cmp -s "$src" "$TMPD/pa.want"; then
   expect_exit 0 rbc fmt "$TMPD/pa.rb"
   cmp -s "$TMPD/pa.rb" "$TMPD/pa.want" || fail "in-place result differs from stdin result"
   [ "$(stat -c %a "$TMPD/pa.rb")" = 640 ] || fail "in place lost the file mode"
-fi
+}
 expect_exit 0 rbc fmt --check "$TMPD/pa.want"
 expect_exit 0 rbc fmt --diff "$TMPD/pa.want" >"$TMPD/out"
 [ ! -s "$TMPD/out" ] || fail "--diff printed something for a formatted file"
