@@ -37,21 +37,6 @@ static struct sc_pos *positions;        /* of the scenario being loaded / shown 
 static size_t npositions, cappositions;
 static const struct scenario *positions_of;
 
-/* Line and column (1-based) of offset off in text. */
-static void line_col(const char *text, size_t off, int *line, int *col)
-{
-  *line = 1;
-  *col = 1;
-  for (size_t i = 0; i < off && text[i]; i++) {
-    if (text[i] == '\n') {
-      ++*line;
-      *col = 1;
-    } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
-      ++*col;
-    }
-  }
-}
-
 /* Keys not found in the text (escaped ones): past SC_MAX_MISSES, stop looking. */
 #define SC_MAX_MISSES 16
 static int misses;
@@ -83,9 +68,10 @@ static size_t find_key(const char *text, const char *key, size_t *off)
   return *off;
 }
 
-static void remember(const json_t *v, const char *text, size_t at)
+static void remember(const json_t *v, const struct source *src, size_t at)
 {
   struct sc_pos *np;
+  uint32_t line, col;
 
   if (npositions == cappositions) {
     size_t cap = cappositions ? cappositions * 2 : 64;
@@ -95,13 +81,15 @@ static void remember(const json_t *v, const char *text, size_t at)
     positions = np;
     cappositions = cap;
   }
+  src_position(src, (uint32_t)at, &line, &col);  /* cached: keys come in file order */
   positions[npositions].v = v;
-  line_col(text, at, &positions[npositions].line, &positions[npositions].col);
+  positions[npositions].line = (int)line;
+  positions[npositions].col = (int)col;
   npositions++;
 }
 
 /* Walk v in document order, finding every member's key from *off on. */
-static void walk(const json_t *v, const char *text, size_t *off, int depth)
+static void walk(const json_t *v, const struct source *src, size_t *off, int depth)
 {
   const char *key;
   json_t *m;
@@ -111,12 +99,12 @@ static void walk(const json_t *v, const char *text, size_t *off, int depth)
     return;
   if (json_is_object(v)) {
     json_object_foreach((json_t *)v, key, m) {
-      remember(m, text, find_key(text, key, off));
-      walk(m, text, off, depth + 1);
+      remember(m, src, find_key(src->text, key, off));
+      walk(m, src, off, depth + 1);
     }
   } else if (json_is_array(v)) {
     json_array_foreach(v, i, m)
-      walk(m, text, off, depth + 1);
+      walk(m, src, off, depth + 1);
   }
 }
 
@@ -129,8 +117,8 @@ static void index_positions(const struct scenario *s)
   npositions = 0;
   misses = 0;
   positions_of = s;
-  remember(s->root, s->text, 0);
-  walk(s->root, s->text, &off, 0);
+  remember(s->root, s->src, 0);
+  walk(s->root, s->src, &off, 0);
 }
 
 void scenario_where(const struct scenario *s, const json_t *v, char *buf, size_t size)
@@ -592,31 +580,6 @@ static int check_expect(struct sc_err *e, json_t *x)
   return 0;
 }
 
-/* Read the whole file into a NUL-terminated buffer (*len bytes); NULL with errno. */
-static char *slurp(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  size_t n;
-
-  *len = 0;
-  if (!f)
-    return NULL;
-  buf = malloc(SC_MAX_FILE + 1);
-  if (buf) {
-    n = fread(buf, 1, SC_MAX_FILE + 1, f);
-    *len = n > SC_MAX_FILE ? SC_MAX_FILE : n;
-    buf[*len] = '\0';
-    if (ferror(f) || n > SC_MAX_FILE) {
-      free(buf);
-      buf = NULL;
-      errno = n > SC_MAX_FILE ? EFBIG : errno ? errno : EIO;
-    }
-  }
-  fclose(f);
-  return buf;
-}
-
 static int load_members(struct sc_err *e, struct scenario *s)
 {
   static const char *const top[] = { "name", "description", "params", "http", "aws", "sh",
@@ -669,8 +632,9 @@ struct scenario *scenario_load(const char *path, char *msg, size_t size)
   struct scenario *s = calloc(1, sizeof *s);
   struct sc_err e = { s, msg, size, false };
   json_error_t je;
-  const char *base, *v;
+  const char *base, *v, *nul;
   size_t n;
+  int err = 0;
 
   if (s)
     s->path = strdup(path);
@@ -681,22 +645,25 @@ struct scenario *scenario_load(const char *path, char *msg, size_t size)
   }
   s->confirm_all = -1;
   s->checklist_all = -2;
-  s->text = slurp(path, &n);
-  if (!s->text) {
-    snprintf(msg, size, "%s: %s", path, errno == EFBIG ? "larger than 4 MiB: not a scenario"
-             : strerror(errno));
+  s->src = src_read_file(path, &err);
+  if (s->src && s->src->len > SC_MAX_FILE)
+    err = EFBIG;
+  if (!s->src || err != 0) {
+    snprintf(msg, size, "%s: %s", path, err == EFBIG ? "larger than 4 MiB: not a scenario"
+             : strerror(err));
     scenario_free(s);
     return NULL;
   }
-  if (memchr(s->text, '\0', n)) {      /* jansson would stop there silently */
-    int line, col;
+  nul = memchr(s->src->text, '\0', s->src->len);
+  if (nul) {                            /* jansson would stop there silently */
+    uint32_t line, col;
 
-    line_col(s->text, (size_t)((char *)memchr(s->text, '\0', n) - s->text), &line, &col);
-    snprintf(msg, size, "%s:%d:%d: a NUL byte: not a JSON text", path, line, col);
+    src_position(s->src, (uint32_t)(nul - s->src->text), &line, &col);
+    snprintf(msg, size, "%s:%u:%u: a NUL byte: not a JSON text", path, line, col);
     scenario_free(s);
     return NULL;
   }
-  s->root = json_loads(s->text, JSON_REJECT_DUPLICATES, &je);
+  s->root = json_loads(s->src->text, JSON_REJECT_DUPLICATES, &je);
   if (!s->root) {
     /* jansson quotes the input near the error: no control byte may reach the
        one-line message (a newline would forge a line; fuzz_scenario) */
@@ -742,7 +709,7 @@ void scenario_free(struct scenario *s)
   free(s->rules);
   json_decref(s->written);
   json_decref(s->root);
-  free(s->text);
+  src_free(s->src);
   free(s->name);
   free(s->path);
   free(s);

@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "lexer/source.h"
 #include "stdlib/sim.h"
 
 struct rbc_loop;
@@ -64,7 +65,7 @@ struct sc_call {
 struct scenario {
   char *path;                   /* as given (owned) */
   char *name;                   /* owned */
-  char *text;                   /* the file's bytes (owned) */
+  struct source *src;           /* the file's bytes and line map (owned) */
   json_t *root;                 /* the document (owned) */
   json_t *params;               /* object or NULL (borrowed from root) */
   json_t *files;                /* object or NULL (borrowed from root) */
