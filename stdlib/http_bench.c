@@ -18,7 +18,7 @@
 ** it writes a request built once (bench_request) and reads the reply
 ** (curl_easy_send/recv on https, where libcurl does the TLS; send/recv on
 ** the socket on http: conn_send) through a
-** small bounded parser (bench_feed: status line, Content-Length, chunked,
+** small bounded parser (http_reply.c: status line, Content-Length, chunked,
 ** to the end of the connection, Connection: close) that allocates nothing.
 ** Every wait is one loop_wait_fds on the run's loop (a `parallel` branch
 ** lets the others run), or poll(2) without a loop.  Like ab and wrk it
@@ -47,6 +47,7 @@
 #include <sys/socket.h>
 
 #include "stdlib/http.h"
+#include "stdlib/http_reply.h"
 #include "stdlib/loop.h"
 #include "stdlib/sim.h"
 #include "stdlib/natives_int.h"
@@ -64,21 +65,6 @@ enum slot_state {
   SLOT_RECEIVING                /* reading the reply */
 };
 
-/* Where the reply parser is (bench_feed). */
-enum reply_state {
-  R_STATUS,                     /* the status line */
-  R_HEADERS,                    /* header lines, up to the empty one */
-  R_BODY_LEN,                   /* body of Content-Length bytes */
-  R_BODY_EOF,                   /* body up to the end of the connection */
-  R_CHUNK_SIZE,                 /* a chunk-size line */
-  R_CHUNK_DATA,                 /* chunk data */
-  R_CHUNK_END,                  /* the CRLF after chunk data */
-  R_TRAILER,                    /* trailer lines, up to the empty one */
-  R_DONE                        /* the reply is complete */
-};
-
-#define BENCH_LINE_MAX 8192     /* longest status, header, chunk-size or trailer line */
-#define BENCH_HEAD_MAX 65536    /* bytes of a reply's status line and headers together */
 #define BENCH_RECV_BUF 65536    /* bytes read at a time */
 
 /* One connection and the request on it. */
@@ -92,15 +78,7 @@ struct slot {
   int64_t t0;                   /* real us when the request started */
   int64_t served;               /* replies read on this connection */
   bool retried;                 /* the request was resent once after a stale connection */
-  /* the reply */
-  enum reply_state rs;
-  int status;                   /* its status code */
-  int64_t got;                  /* bytes of it read */
-  int64_t head;                 /* bytes of its head read */
-  int64_t left;                 /* bytes left in the body or chunk */
-  bool has_len, chunked, close, keep_alive, http10;
-  size_t llen;                  /* bytes in line */
-  char line[BENCH_LINE_MAX];    /* the line being read */
+  struct http_reply r;          /* the reply being read */
 };
 
 /* One bench: the counters and the connections. */
@@ -218,11 +196,7 @@ static void
 slot_begin(struct bench *b, struct slot *s)
 {
   s->sent = 0;
-  s->rs = R_STATUS;
-  s->got = s->head = s->left = 0;
-  s->llen = 0;
-  s->status = 0;
-  s->has_len = s->chunked = s->close = s->keep_alive = s->http10 = false;
+  http_reply_begin(&s->r, b->head);
   if (s->connected) {
     s->st = SLOT_SENDING;
     slot_send(b, s);
@@ -257,7 +231,7 @@ slot_next(struct bench *b, struct slot *s)
 static bool
 slot_stale(struct bench *b, struct slot *s)
 {
-  if (s->got != 0 || s->served == 0 || s->retried)
+  if (s->r.got != 0 || s->served == 0 || s->retried)
     return false;
   slot_disconnect(b, s);
   s->retried = true;
@@ -280,239 +254,13 @@ slot_replied(struct bench *b, struct slot *s, bool reconnect)
 {
   b->finished++;
   b->lat_us[b->nlat++] = bench_now_us() - s->t0;
-  b->status_count[s->status]++;
-  if (s->status >= 400)
+  b->status_count[s->r.status]++;
+  if (s->r.status >= 400)
     b->failed++;
   s->served++;
-  if (reconnect || s->close || (s->http10 && !s->keep_alive))
+  if (reconnect || http_reply_closes(&s->r))
     slot_disconnect(b, s);
   slot_next(b, s);
-}
-
-/* }==== */
-
-/* {==== the reply parser ==== */
-
-/* Is the header value v[0..n) a comma-separated list holding the token tok (any case)? */
-static bool
-has_token(const char *v, size_t n, const char *tok)
-{
-  size_t tl = strlen(tok), i = 0;
-
-  while (i < n) {
-    size_t j;
-
-    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-      i++;
-    j = i;
-    while (j < n && v[j] != ',')
-      j++;
-    size_t k = j;
-    while (k > i && (v[k - 1] == ' ' || v[k - 1] == '\t'))
-      k--;
-    if (k - i == tl && strncasecmp(v + i, tok, tl) == 0)
-      return true;
-    i = j;
-  }
-  return false;
-}
-
-/* Is the last coding of the Transfer-Encoding value v[0..n) chunked? */
-static bool
-last_is_chunked(const char *v, size_t n)
-{
-  size_t k = n, i;
-
-  while (k > 0 && (v[k - 1] == ' ' || v[k - 1] == '\t'))
-    k--;
-  i = k;
-  while (i > 0 && v[i - 1] != ',' && v[i - 1] != ' ' && v[i - 1] != '\t')
-    i--;
-  return k - i == 7 && strncasecmp(v + i, "chunked", 7) == 0;
-}
-
-/* The status line "HTTP/1.x NNN reason" of s->line; false when malformed. */
-static bool
-parse_status(struct slot *s)
-{
-  const char *l = s->line;
-  size_t n = s->llen;
-
-  if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (l[7] != '0' && l[7] != '1') || l[8] != ' ')
-    return false;
-  for (int i = 9; i < 12; i++)
-    if (l[i] < '0' || l[i] > '9')
-      return false;
-  if (n > 12 && l[12] != ' ')
-    return false;
-  s->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
-  s->http10 = l[7] == '0';
-  return s->status >= 100 && s->status <= 599;
-}
-
-/* One header line of s->line; false when malformed. */
-static bool
-parse_header(struct slot *s)
-{
-  const char *l = s->line, *colon = memchr(l, ':', s->llen);
-  size_t nl, vi, vn;
-
-  if (colon == NULL || colon == l || l[0] == ' ' || l[0] == '\t')
-    return false;
-  nl = (size_t)(colon - l);
-  if (memchr(l, ' ', nl) != NULL || memchr(l, '\t', nl) != NULL)
-    return false;
-  vi = nl + 1;
-  while (vi < s->llen && (l[vi] == ' ' || l[vi] == '\t'))
-    vi++;
-  vn = s->llen - vi;
-  while (vn > 0 && (l[vi + vn - 1] == ' ' || l[vi + vn - 1] == '\t'))
-    vn--;
-  if (nl == 14 && strncasecmp(l, "content-length", 14) == 0) {
-    int64_t v = 0;
-
-    if (vn == 0 || vn > 15)
-      return false;
-    for (size_t i = vi; i < vi + vn; i++) {
-      if (l[i] < '0' || l[i] > '9')
-        return false;
-      v = v * 10 + (l[i] - '0');
-    }
-    if (s->has_len && v != s->left)
-      return false;             /* two different lengths */
-    s->has_len = true;
-    s->left = v;
-  } else if (nl == 17 && strncasecmp(l, "transfer-encoding", 17) == 0) {
-    s->chunked = last_is_chunked(l + vi, vn);
-    if (!s->chunked)
-      s->close = true;          /* another coding last: the body ends with the connection */
-  } else if (nl == 10 && strncasecmp(l, "connection", 10) == 0) {
-    s->close = s->close || has_token(l + vi, vn, "close");
-    s->keep_alive = s->keep_alive || has_token(l + vi, vn, "keep-alive");
-  }
-  return true;
-}
-
-/* The head of s ended: where its body is.  false when malformed. */
-static bool
-head_ended(const struct bench *b, struct slot *s)
-{
-  if (s->status < 200) {        /* 100 Continue and the like: the real head follows */
-    if (s->status == 101)
-      return false;             /* no protocol switch was asked */
-    s->rs = R_STATUS;
-    s->has_len = s->chunked = s->close = s->keep_alive = false;
-    return true;
-  }
-  if (b->head || s->status == 204 || s->status == 304) {
-    s->rs = R_DONE;
-    s->left = 0;
-  } else if (s->chunked) {
-    s->rs = R_CHUNK_SIZE;
-  } else if (s->has_len) {
-    s->rs = s->left > 0 ? R_BODY_LEN : R_DONE;
-  } else {
-    s->rs = R_BODY_EOF;
-    s->close = true;
-  }
-  return true;
-}
-
-/* The chunk-size line of s (hex, then extensions); false when malformed. */
-static bool
-parse_chunk_size(struct slot *s)
-{
-  int64_t v = 0;
-  size_t i = 0;
-
-  for (; i < s->llen; i++) {
-    char c = s->line[i];
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    if (d < 0)
-      break;
-    if (i >= 15)
-      return false;             /* a chunk of a petabyte */
-    v = v * 16 + d;
-  }
-  if (i == 0 || (i < s->llen && s->line[i] != ';' && s->line[i] != ' ' && s->line[i] != '\t'))
-    return false;
-  s->left = v;
-  s->rs = v > 0 ? R_CHUNK_DATA : R_TRAILER;
-  return true;
-}
-
-/* A complete line is in s->line (CR stripped): act on it.  false when malformed. */
-static bool
-on_line(const struct bench *b, struct slot *s)
-{
-  switch (s->rs) {
-  case R_STATUS:
-    s->rs = R_HEADERS;
-    return parse_status(s);
-  case R_HEADERS:
-    return s->llen == 0 ? head_ended(b, s) : parse_header(s);
-  case R_CHUNK_SIZE:
-    return parse_chunk_size(s);
-  case R_CHUNK_END:
-    s->rs = R_CHUNK_SIZE;
-    return s->llen == 0;
-  case R_TRAILER:
-    if (s->llen == 0)
-      s->rs = R_DONE;
-    return true;
-  default:
-    return false;
-  }
-}
-
-/*
-** Feed p[0..n) of the reply to the parser of s.  Returns the bytes used
-** (at most n; fewer only when the reply ended), or -1 when the reply is
-** malformed.  Bounded: a line is at most BENCH_LINE_MAX bytes, a head at
-** most BENCH_HEAD_MAX; body bytes are counted, not kept.
-*/
-static int64_t
-bench_feed(const struct bench *b, struct slot *s, const char *p, size_t n)
-{
-  size_t i = 0;
-
-  while (i < n && s->rs != R_DONE) {
-    if (s->rs == R_BODY_EOF) {
-      i = n;
-    } else if (s->rs == R_BODY_LEN || s->rs == R_CHUNK_DATA) {
-      size_t k = n - i < (uint64_t)s->left ? n - i : (size_t)s->left;
-
-      i += k;
-      s->left -= (int64_t)k;
-      if (s->left == 0)
-        s->rs = s->rs == R_BODY_LEN ? R_DONE : R_CHUNK_END;
-    } else {
-      const char *nl = memchr(p + i, '\n', n - i);
-      size_t k = nl != NULL ? (size_t)(nl - (p + i)) : n - i;
-
-      if (s->llen + k > BENCH_LINE_MAX)
-        return -1;
-      memcpy(s->line + s->llen, p + i, k);
-      s->llen += k;
-      i += k;
-      if (s->rs == R_STATUS || s->rs == R_HEADERS) {
-        s->head += (int64_t)k + (nl != NULL);
-        if (s->head > BENCH_HEAD_MAX)
-          return -1;
-      }
-      if (nl == NULL)
-        break;
-      i++;                      /* the LF */
-      if (s->llen > 0 && s->line[s->llen - 1] == '\r')
-        s->llen--;
-      if (!on_line(b, s))
-        return -1;
-      s->llen = 0;
-    }
-  }
-  s->got += (int64_t)i;
-  return (int64_t)i;
 }
 
 /* }==== */
@@ -586,14 +334,14 @@ slot_send(struct bench *b, struct slot *s)
 static void
 slot_eof(struct bench *b, struct slot *s, CURLcode rc)
 {
-  if (rc == CURLE_OK && s->rs == R_BODY_EOF) {
+  if (rc == CURLE_OK && s->r.rs == HTTP_REPLY_BODY_EOF) {
     slot_replied(b, s, true);
     return;
   }
   if (slot_stale(b, s))
     return;
   if (rc == CURLE_OK)
-    rc = s->got == 0 ? CURLE_GOT_NOTHING : CURLE_PARTIAL_FILE;
+    rc = s->r.got == 0 ? CURLE_GOT_NOTHING : CURLE_PARTIAL_FILE;
   slot_failed(b, s, rc);
 }
 
@@ -612,12 +360,12 @@ slot_recv(struct bench *b, struct slot *s)
       slot_eof(b, s, rc == CURLE_UNSUPPORTED_PROTOCOL ? CURLE_RECV_ERROR : rc);
       return;
     }
-    used = bench_feed(b, s, b->rbuf, n);
+    used = http_reply_feed(&s->r, b->rbuf, n);
     if (used < 0) {
       slot_failed(b, s, CURLE_WEIRD_SERVER_REPLY);
       return;
     }
-    if (s->rs == R_DONE) {
+    if (s->r.rs == HTTP_REPLY_DONE) {
       /* bytes past the reply: the server is out of step; do not read them as the next reply */
       slot_replied(b, s, (size_t)used < n);
       return;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/fuzz/make_seeds.py: (re)write the seed corpora of the reader
-harnesses (fuzz_aws_reply, fuzz_config, fuzz_json, fuzz_params, fuzz_scenario,
-fuzz_sigv4) from the test data, the shipped scenarios and the replies the
+harnesses (fuzz_aws_reply, fuzz_config, fuzz_http_reply, fuzz_json, fuzz_params,
+fuzz_scenario, fuzz_sigv4) from the test data, the shipped scenarios and the replies the
 unit tests decode.  The fuzz_journal seeds are journals of real runs
 (`RBC_STATE_DIR=D rbc run` of tests/run/{assert_fail,confirm_notty,
 retry_exhausted}.rb and a small runbook, D/runs/*.jsonl copied by hash).
@@ -99,6 +99,20 @@ CONFIG = ["# team settings\n[check]\nprofile  = default\nseverity = info        
           "[run]\njournal-dir = /var/lib/rbc\nprogress = plain\n",
           "[check]\nenable = all\ndisable = safety, RB3006\n", "[chek]\n", "profile = min\n"]
 
+# Replies as servers send them, for fuzz_http_reply (byte 0: flags, bit 0 HEAD;
+# byte 1: the size of the pieces they arrive in, minus one).
+HTTP_REPLIES = [
+    (0, 255, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"),
+    (0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+           "5;ext=1\r\nhello\r\n0\r\nTrailer: x\r\n\r\n"),
+    (0, 6, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Unavailable\r\n"
+           "Connection: keep-alive, close\r\nContent-Length: 0\r\n\r\n"),
+    (1, 16, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"),
+    (0, 2, "HTTP/1.0 301 Moved\nConnection: keep-alive\nLocation: /x\nContent-Length: 0\n\n"),
+    (0, 64, "HTTP/1.1 204 No Content\r\nServer: t\r\n\r\n"),
+    (0, 255, "HTTP/1.1 200 OK\r\n\r\nbody until the connection ends"),
+]
+
 
 def write(harness, data):
     if isinstance(data, str):
@@ -113,6 +127,8 @@ def main():
     for name, (headers, body) in REPLIES.items():
         write("fuzz_aws_reply", bytes([OPS.index(name)]) + (headers + "\n" + body).encode()
               if headers else bytes([OPS.index(name)]) + b"\n\n" + body.encode())
+    for flags, piece, reply in HTTP_REPLIES:
+        write("fuzz_http_reply", bytes([flags, piece]) + reply.encode())
     for s in JSON:
         write("fuzz_json", s)
     for f in sorted(glob.glob(os.path.join(TOP, "tests", "diag", "*.json")))[:8]:
