@@ -154,25 +154,50 @@ json_t *aws_json_arg(struct aws_enc *enc, struct aws_path *p, const struct aws_s
 
 /* {==== JSON replies ==== */
 
+/* Deepest nesting of a reply decoded (AWS's replies nest a dozen levels). */
+#define JSON_REPLY_MAX_DEPTH 64
+
+static int json_value(const struct aws_service *svc, const json_t *shape, const json_t *j,
+                      struct rbc_value *out, char *err, size_t errsz, int depth);
+
+/* -1 with "out of memory" in err. */
+static int json_oom(char *err, size_t errsz)
+{
+  snprintf(err, errsz, "out of memory decoding the reply");
+  return -1;
+}
+
+/* -1 with "too deep" in err, when depth is past the limit; else 0. */
+static int json_too_deep(int depth, char *err, size_t errsz)
+{
+  if (depth <= JSON_REPLY_MAX_DEPTH)
+    return 0;
+  snprintf(err, errsz, "the reply nests deeper than %d levels", JSON_REPLY_MAX_DEPTH);
+  return -1;
+}
+
 /* A decoded structure: the members of st found in object j. */
 static int json_struct_value(const struct aws_service *svc, const json_t *st, const json_t *j,
-                             struct rbc_value *out, char *err, size_t errsz)
+                             struct rbc_value *out, char *err, size_t errsz, int depth)
 {
   json_t *members = json_object_get(st, "members"), *ref;
   const char *name;
   struct val_err e;
 
   if (val_map_new(out, &e) != VAL_OK)
-    return -1;
+    return json_oom(err, errsz);
   json_object_foreach(members, name, ref) {
     json_t *jv = json_object_get(j, json_name(ref, name));
     struct rbc_value v = val_null();
     if (jv == NULL || json_is_null(jv) || aws_model_str(ref, "location") != NULL)
       continue;
-    if (aws_json_value(svc, aws_model_ref_shape(svc, ref), jv, &v, err, errsz) != 0
-        || val_map_set(out, name, strlen(name), v, &e) != VAL_OK) {
+    if (json_value(svc, aws_model_ref_shape(svc, ref), jv, &v, err, errsz, depth + 1) != 0) {
       val_release(v);
       return -1;
+    }
+    if (val_map_set(out, name, strlen(name), v, &e) != VAL_OK) {
+      val_release(v);
+      return json_oom(err, errsz);
     }
     val_release(v);
   }
@@ -180,23 +205,26 @@ static int json_struct_value(const struct aws_service *svc, const json_t *st, co
 }
 
 /* A JSON value with no shape to follow (a document): plain conversion. */
-static int json_plain(const json_t *j, struct rbc_value *out, int depth)
+static int json_plain(const json_t *j, struct rbc_value *out, char *err, size_t errsz,
+                      int depth)
 {
   struct val_err e;
   const char *k;
   json_t *x;
   size_t i;
 
-  if (depth > 64)
+  if (json_too_deep(depth, err, errsz) != 0)
     return -1;
   switch (json_typeof(j)) {
   case JSON_OBJECT:
     if (val_map_new(out, &e) != VAL_OK)
-      return -1;
+      return json_oom(err, errsz);
     json_object_foreach((json_t *)(uintptr_t)j, k, x) {
       struct rbc_value v = val_null();
-      int rc = json_plain(x, &v, depth + 1) == 0
-               && val_map_set(out, k, strlen(k), v, &e) == VAL_OK ? 0 : -1;
+      int rc = json_plain(x, &v, err, errsz, depth + 1);
+
+      if (rc == 0 && val_map_set(out, k, strlen(k), v, &e) != VAL_OK)
+        rc = json_oom(err, errsz);
       val_release(v);
       if (rc != 0)
         return -1;
@@ -204,11 +232,13 @@ static int json_plain(const json_t *j, struct rbc_value *out, int depth)
     return 0;
   case JSON_ARRAY:
     if (val_list_new(json_array_size(j), out, &e) != VAL_OK)
-      return -1;
+      return json_oom(err, errsz);
     json_array_foreach(j, i, x) {
       struct rbc_value v = val_null();
-      int rc = json_plain(x, &v, depth + 1) == 0 && val_list_push(out, v, &e) == VAL_OK
-               ? 0 : -1;
+      int rc = json_plain(x, &v, err, errsz, depth + 1);
+
+      if (rc == 0 && val_list_push(out, v, &e) != VAL_OK)
+        rc = json_oom(err, errsz);
       val_release(v);
       if (rc != 0)
         return -1;
@@ -216,7 +246,7 @@ static int json_plain(const json_t *j, struct rbc_value *out, int depth)
     return 0;
   case JSON_STRING:
     return val_string_new(json_string_value(j), json_string_length(j), out, &e) == VAL_OK
-           ? 0 : -1;
+           ? 0 : json_oom(err, errsz);
   case JSON_INTEGER:
     *out = val_int(json_integer_value(j));
     return 0;
@@ -236,7 +266,7 @@ static int json_plain(const json_t *j, struct rbc_value *out, int depth)
 /* A list or map of shape from j. */
 static int json_container_value(const struct aws_service *svc, const json_t *shape,
                                 const json_t *j, struct rbc_value *out, char *err,
-                                size_t errsz)
+                                size_t errsz, int depth)
 {
   struct val_err e;
   size_t i;
@@ -246,11 +276,13 @@ static int json_container_value(const struct aws_service *svc, const json_t *sha
   if (json_is_array(j)) {
     json_t *ms = aws_model_ref_shape(svc, json_object_get(shape, "member"));
     if (val_list_new(json_array_size(j), out, &e) != VAL_OK)
-      return -1;
+      return json_oom(err, errsz);
     json_array_foreach(j, i, x) {
       struct rbc_value v = val_null();
-      int rc = aws_json_value(svc, ms, x, &v, err, errsz) == 0
-               && val_list_push(out, v, &e) == VAL_OK ? 0 : -1;
+      int rc = json_value(svc, ms, x, &v, err, errsz, depth + 1);
+
+      if (rc == 0 && val_list_push(out, v, &e) != VAL_OK)
+        rc = json_oom(err, errsz);
       val_release(v);
       if (rc != 0)
         return -1;
@@ -260,11 +292,13 @@ static int json_container_value(const struct aws_service *svc, const json_t *sha
   {
     json_t *vs = aws_model_ref_shape(svc, json_object_get(shape, "value"));
     if (val_map_new(out, &e) != VAL_OK)
-      return -1;
+      return json_oom(err, errsz);
     json_object_foreach((json_t *)(uintptr_t)j, k, x) {
       struct rbc_value v = val_null();
-      int rc = aws_json_value(svc, vs, x, &v, err, errsz) == 0
-               && val_map_set(out, k, strlen(k), v, &e) == VAL_OK ? 0 : -1;
+      int rc = json_value(svc, vs, x, &v, err, errsz, depth + 1);
+
+      if (rc == 0 && val_map_set(out, k, strlen(k), v, &e) != VAL_OK)
+        rc = json_oom(err, errsz);
       val_release(v);
       if (rc != 0)
         return -1;
@@ -273,17 +307,20 @@ static int json_container_value(const struct aws_service *svc, const json_t *sha
   return 0;
 }
 
-int aws_json_value(const struct aws_service *svc, const json_t *shape, const json_t *j,
-                   struct rbc_value *out, char *err, size_t errsz)
+/* aws_json_value at nesting depth (a recursive shape must not recurse for ever). */
+static int json_value(const struct aws_service *svc, const json_t *shape, const json_t *j,
+                      struct rbc_value *out, char *err, size_t errsz, int depth)
 {
   const char *t = aws_shape_type(shape);
   struct val_err e;
 
+  if (json_too_deep(depth, err, errsz) != 0)
+    return -1;
   if (strcmp(t, "structure") == 0 && json_is_object(j))
-    return json_struct_value(svc, shape, j, out, err, errsz);
+    return json_struct_value(svc, shape, j, out, err, errsz, depth);
   if ((strcmp(t, "list") == 0 && json_is_array(j)) || (strcmp(t, "map") == 0
                                                       && json_is_object(j)))
-    return json_container_value(svc, shape, j, out, err, errsz);
+    return json_container_value(svc, shape, j, out, err, errsz, depth);
   if (strcmp(t, "timestamp") == 0 && json_is_number(j)) {
     double secs = json_number_value(j);
     if (!(secs > -9.0e15 && secs < 9.0e15)) {
@@ -301,12 +338,18 @@ int aws_json_value(const struct aws_service *svc, const json_t *shape, const jso
   }
   if (json_is_string(j))
     return val_string_new(json_string_value(j), json_string_length(j), out, &e) == VAL_OK
-           ? 0 : -1;
+           ? 0 : json_oom(err, errsz);
   if ((strcmp(t, "float") == 0 || strcmp(t, "double") == 0) && json_is_integer(j)) {
     *out = val_float((double)json_integer_value(j));
     return 0;
   }
-  return json_plain(j, out, 0);
+  return json_plain(j, out, err, errsz, depth);
+}
+
+int aws_json_value(const struct aws_service *svc, const json_t *shape, const json_t *j,
+                   struct rbc_value *out, char *err, size_t errsz)
+{
+  return json_value(svc, shape, j, out, err, errsz, 0);
 }
 
 /* }==== */
@@ -390,7 +433,7 @@ int aws_json_decode(const struct aws_op *op, const struct aws_response *rs,
   struct val_err e;
 
   if (rs->body_len == 0 || op->output == NULL)
-    return val_map_new(out, &e) == VAL_OK ? 0 : -1;
+    return val_map_new(out, &e) == VAL_OK ? 0 : json_oom(err, errsz);
   j = json_loadb(rs->body, rs->body_len, JSON_DECODE_ANY, &je);
   if (j == NULL || !json_is_object(j)) {
     snprintf(err, errsz, "the reply is not a JSON object%s%s", j == NULL ? ": " : "",

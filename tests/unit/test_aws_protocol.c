@@ -475,6 +475,15 @@ static void test_hostile_replies(void **state)
   for (int i = 0; i < 100; i++)
     n += (size_t)snprintf(deep + n, sizeof deep - n, "<a>");
   expect_bad_reply("sns", "list_topics", deep, "too deep");
+  /* JSON: a document nested past the decoder's limit where the model expects a
+     timestamp (found by fuzz_aws_reply: it was refused without a reason) */
+  n = (size_t)snprintf(deep, sizeof deep, "{\"services\":[{\"createdAt\":");
+  for (int i = 0; i < 100; i++)
+    n += (size_t)snprintf(deep + n, sizeof deep - n, "[");
+  for (int i = 0; i < 100; i++)
+    n += (size_t)snprintf(deep + n, sizeof deep - n, "]");
+  snprintf(deep + n, sizeof deep - n, "}]}");
+  expect_bad_reply("ecs", "describe_services", deep, "nests deeper than 64 levels");
   expect_bad_reply("elbv2", "describe_target_groups",
                    "<R><DescribeTargetGroupsResult><TargetGroups><member><Port>eighty</Port>"
                    "</member></TargetGroups></DescribeTargetGroupsResult></R>",
