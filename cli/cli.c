@@ -1,7 +1,7 @@
 /*
 ** cli.c: helpers shared by the subcommands (cli.h): option parsing with
-** the global options folded in, usage errors, the color decision and the
-** load + parse + check pipeline.
+** the global options folded in, usage errors, the color decision, the
+** load + parse + check pipeline, stop signals and atomic file writes.
 */
 #define _XOPEN_SOURCE 700  /* POSIX 2008 (strdup, chdir, fileno) and realpath */
 
@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "lexer/suggest.h"
 #include "parser/arena.h"
+#include "stdlib/shell.h"
 #include "vm/bytecode.h"
 #include "vm/value.h"
 
@@ -553,6 +554,108 @@ cli_refuse_writable(const char *path, const char *what, struct diag_list *diags)
            "their owner can change; fix with `chmod go-w %s`", what, path, who,
            (unsigned)(sb.st_mode & 07777), path);
   return EXIT_DATAERR;
+}
+
+/* }==== */
+
+/* {==== stop signals ==== */
+
+volatile sig_atomic_t cli_stop_signal;
+
+/* Only sets flags: the VM, the clock and the shell runner poll them. */
+static void
+on_stop_signal(int sig)
+{
+  sh_interrupt_requested = 1;
+  cli_stop_signal = sig;
+}
+
+int
+cli_catch_stop_signals(void)
+{
+  struct sigaction sa;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+    return -1;
+  return 0;
+}
+
+/* }==== */
+
+/* {==== atomic file writes ==== */
+
+/* All of p[0..len) to fd, across EINTR and short writes; 0 or an errno value. */
+static int
+write_all(int fd, const char *p, size_t len)
+{
+  while (len > 0) {
+    ssize_t w = write(fd, p, len);
+
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return w < 0 ? errno : EIO;
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+/* The permission bits cli_write_atomic's mode asks for; -1 keeps mkstemp's 0600. */
+static int
+wanted_mode(const char *path, int mode)
+{
+  struct stat sb;
+  mode_t mask;
+
+  switch (mode) {
+  case CLI_MODE_PRIVATE:
+    return -1;
+  case CLI_MODE_KEEP:
+    return stat(path, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
+  case CLI_MODE_UMASK:
+    mask = umask(0);
+    umask(mask);
+    return (int)(0666 & ~mask);
+  default:
+    return mode;
+  }
+}
+
+int
+cli_write_atomic(const char *path, const void *data, size_t len, int mode, unsigned flags)
+{
+  size_t n = strlen(path) + 16;
+  char *tmp = malloc(n);
+  int fd, bits, err = 0;
+
+  if (tmp == NULL)
+    return ENOMEM;
+  snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+  fd = mkstemp(tmp);
+  if (fd < 0) {
+    err = errno;
+    free(tmp);
+    return err;
+  }
+  bits = wanted_mode(path, mode);
+  if (bits >= 0 && fchmod(fd, (mode_t)bits) != 0 && mode != CLI_MODE_KEEP)
+    err = errno;
+  if (err == 0)
+    err = write_all(fd, data, len);
+  if (err == 0 && (flags & CLI_WRITE_SYNC) && fsync(fd) != 0)
+    err = errno;
+  if (close(fd) != 0 && err == 0)
+    err = errno;
+  if (err == 0 && rename(tmp, path) != 0)
+    err = errno;
+  if (err != 0)
+    unlink(tmp);
+  free(tmp);
+  return err;
 }
 
 /* }==== */

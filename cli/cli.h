@@ -1,8 +1,9 @@
 /*
 ** cli.h: helpers shared by the subcommands of the rbc binary (the files in cli/):
 ** option parsing with the global options folded in, usage errors with a
-** "did you mean", the color decision of cli.md 12, and the load + parse +
-** check pipeline.
+** "did you mean", the color decision of cli.md 12, the load + parse +
+** check pipeline, the stop signals of the running commands and atomic
+** file writes.
 **
 ** These are CLI helpers: unlike library code, they may print (usage errors
 ** go to stderr).  Each command owns what it allocates through them.
@@ -10,6 +11,7 @@
 #ifndef RBC_CLI_H
 #define RBC_CLI_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -181,5 +183,37 @@ int cli_load_and_check(const char *path, struct arena *a, struct source **src_ou
 ** (the reader reports it, 66).
 */
 int cli_refuse_writable(const char *path, const char *what, struct diag_list *diags);
+
+/* {==== stop signals ==== */
+
+/* The SIGINT or SIGTERM received since cli_catch_stop_signals, else 0. */
+extern volatile sig_atomic_t cli_stop_signal;
+
+/*
+** Catch SIGINT and SIGTERM for a command that runs a runbook: the handler
+** only sets sh_interrupt_requested and cli_stop_signal, which the VM, the
+** clock and the shell runner poll (no SA_RESTART, so sleeps and polls
+** wake).  0, or -1 when sigaction fails.
+*/
+int cli_catch_stop_signals(void);
+
+/* {==== atomic file writes ==== */
+
+/* The mode argument of cli_write_atomic: permission bits such as 0644, or: */
+#define CLI_MODE_PRIVATE (-1)   /* 0600, as mkstemp creates the file */
+#define CLI_MODE_KEEP (-2)      /* those of the file replaced, best effort (0600 if none) */
+#define CLI_MODE_UMASK (-3)     /* 0666 less the umask, as fopen would create it */
+
+/* Flags of cli_write_atomic. */
+#define CLI_WRITE_SYNC 1u       /* fsync the data before the rename */
+
+/*
+** Replace path with data[0..len) atomically: write "PATH.tmp-XXXXXX" in
+** the same directory, give it `mode`, fsync it with CLI_WRITE_SYNC, close
+** it and rename it over path.  Returns 0, or an errno value (ENOMEM, EIO
+** for a write that made no progress) with the temporary removed and path
+** untouched.  Prints nothing.
+*/
+int cli_write_atomic(const char *path, const void *data, size_t len, int mode, unsigned flags);
 
 #endif

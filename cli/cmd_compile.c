@@ -14,12 +14,9 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -41,17 +38,6 @@ static const struct cli_option compile_opts[] = {
 static const struct cli_option disasm_opts[] = {
   { NULL, 0, CLI_ARG_NONE, 0 }
 };
-
-/* Render the errors of diags on stderr in the tty layout. */
-static void show_errors(const struct diag_list *diags)
-{
-  struct render_opts ro;
-
-  memset(&ro, 0, sizeof ro);
-  ro.color = cli_use_color(stderr);
-  ro.min_severity = DIAG_ERROR;
-  render_tty(stderr, diags, &ro);
-}
 
 /*
 ** Parse, check and compile path into *out.  Returns 0, or the exit status
@@ -82,8 +68,7 @@ static int build_chunk(const char *path, struct chunk **out)
       rc = diags.oom ? EXIT_SOFTWARE : EXIT_DATAERR;
   }
   if (rc != 0) {
-    diag_sort(&diags);
-    show_errors(&diags);
+    render_errors(stderr, &diags, cli_use_color(stderr));
     if (rc == EXIT_DATAERR)
       fprintf(stderr, "rbc: %s: %zu error%s; no bytecode produced\n", path,
               diags.counts[DIAG_ERROR], diags.counts[DIAG_ERROR] == 1 ? "" : "s");
@@ -129,60 +114,6 @@ static char *default_output(const char *in)
   return out;
 }
 
-/* Write all of buf to fd; -1 with errno set on failure. */
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-  while (len > 0) {
-    ssize_t w = write(fd, buf, len);
-
-    if (w < 0) {
-      if (errno == EINTR)
-        continue;
-      return -1;
-    }
-    buf += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
-/* Atomically replace path with buf: temp file, fsync, rename.  -1 + errno. */
-static int write_atomic(const char *path, const uint8_t *buf, size_t len)
-{
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 16);
-  mode_t mask;
-  int fd, saved;
-  bool ok;
-
-  if (!tmp)
-    return -1;
-  memcpy(tmp, path, n);
-  memcpy(tmp + n, ".tmp.XXXXXX", 12);
-  fd = mkstemp(tmp);
-  if (fd < 0) {
-    free(tmp);
-    return -1;
-  }
-  mask = umask(0);
-  umask(mask);
-  ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, buf, len) == 0 && fsync(fd) == 0;
-  saved = errno;
-  if (close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (ok && rename(tmp, path) != 0) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok)
-    unlink(tmp);
-  free(tmp);
-  errno = saved;
-  return ok ? 0 : -1;
-}
-
 /* rbc compile FILE.rb [-o OUT.rbx]: check, compile, write atomically. */
 int cmd_compile(int argc, char **argv)
 {
@@ -192,7 +123,7 @@ int cmd_compile(int argc, char **argv)
   uint8_t *bytes = NULL;
   size_t len = 0;
   char *outname;
-  int id, rc;
+  int id, rc, err;
 
   cli_args_init(&st, argc, argv, "compile");
   for (id = cli_next_opt(&st, compile_opts); id != CLI_OPT_END;
@@ -223,9 +154,11 @@ int cmd_compile(int argc, char **argv)
   if (!outname || chunk_save(c, &bytes, &len) != 0) {
     fprintf(stderr, "rbc: out of memory\n");
     rc = EXIT_SOFTWARE;
-  } else if (write_atomic(outname, bytes, len) != 0) {
-    rc = errno == ENOMEM ? EXIT_SOFTWARE : EXIT_CANTCREAT;
-    fprintf(stderr, "rbc: cannot create '%s': %s\n", outname, strerror(errno));
+  } else {
+    err = cli_write_atomic(outname, bytes, len, CLI_MODE_UMASK, CLI_WRITE_SYNC);
+    rc = err == 0 ? 0 : err == ENOMEM ? EXIT_SOFTWARE : EXIT_CANTCREAT;
+    if (err != 0)
+      fprintf(stderr, "rbc: cannot create '%s': %s\n", outname, strerror(err));
   }
   free(bytes);
   free(outname);

@@ -14,11 +14,9 @@
 */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -56,55 +54,6 @@ doc_help(void)
         "is a library), 66 FILE unreadable, 73 OUT cannot be written.\n", stdout);
 }
 
-/* Write text to path through a temporary file and rename; 0 or errno. */
-static int
-write_atomic(const char *path, const char *text, size_t len)
-{
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 16);
-  FILE *f;
-  int fd, err = 0;
-
-  if (tmp == NULL)
-    return ENOMEM;
-  snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
-  fd = mkstemp(tmp);
-  if (fd < 0) {
-    err = errno;
-    free(tmp);
-    return err;
-  }
-  f = fdopen(fd, "w");
-  if (f == NULL) {
-    err = errno;
-    close(fd);
-  } else {
-    if (fwrite(text, 1, len, f) != len)
-      err = errno ? errno : EIO;
-    if (fclose(f) != 0 && err == 0)
-      err = errno;
-  }
-  if (err == 0 && rename(tmp, path) != 0)
-    err = errno;
-  if (err != 0)
-    unlink(tmp);
-  free(tmp);
-  return err;
-}
-
-/* The errors of a rejected runbook on stderr. */
-static void
-show_errors(struct diag_list *diags)
-{
-  struct render_opts ro;
-
-  memset(&ro, 0, sizeof ro);
-  ro.color = cli_use_color(stderr);
-  ro.min_severity = DIAG_ERROR;
-  diag_sort(diags);
-  render_tty(stderr, diags, &ro);
-}
-
 /* Parse, check and render path into out; an exit status. */
 static int
 render_file(const char *path, struct fmt_buf *out)
@@ -121,9 +70,9 @@ render_file(const char *path, struct fmt_buf *out)
   diag_init(&diags);
   rc = cli_load(path, NULL, NULL, a, &src, &pr, &diags);
   if (rc == EXIT_NOINPUT)
-    show_errors(&diags);
+    render_errors(stderr, &diags, cli_use_color(stderr));
   if (rc == 0 && diag_has_errors(&diags)) {
-    show_errors(&diags);
+    render_errors(stderr, &diags, cli_use_color(stderr));
     fprintf(stderr, "rbc: %s: %zu error%s; no document produced\n", src->name,
             diags.counts[DIAG_ERROR], diags.counts[DIAG_ERROR] == 1 ? "" : "s");
     rc = EXIT_DATAERR;
@@ -173,7 +122,8 @@ cmd_doc(int argc, char **argv)
       && (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0))
     rc = EXIT_IOERR;
   if (rc == 0 && output != NULL) {
-    err = write_atomic(output, out.data != NULL ? out.data : "", out.len);
+    err = cli_write_atomic(output, out.data != NULL ? out.data : "", out.len,
+                           CLI_MODE_PRIVATE, 0);
     if (err != 0) {
       fprintf(stderr, "rbc: cannot write %s: %s\n", output, strerror(err));
       rc = EXIT_CANTCREAT;

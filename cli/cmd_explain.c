@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/explain.h"
+#include "cli/render.h"
 
 /* {==== the pages ==== */
 
@@ -192,23 +193,6 @@ rules_help(void)
         "Exit status: 0 listed, 64 usage error.\n", stdout);
 }
 
-/* The tags of a code as a JSON array. */
-static json_t *
-tags_json(const char *tags)
-{
-  json_t *arr = json_array();
-
-  while (arr != NULL && *tags != '\0') {
-    size_t n = strcspn(tags, ",");
-    if (json_array_append_new(arr, json_stringn(tags, n)) != 0) {
-      json_decref(arr);
-      return NULL;
-    }
-    tags += n + (tags[n] == ',');
-  }
-  return arr;
-}
-
 /*
 ** Can `# rbc: ignore[...]` silence it?  RB2xxx to RB8xxx, except the
 ** findings about the directives themselves (reported after they apply).
@@ -234,7 +218,7 @@ rules_json(void)
           "{s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:s}", "code", in->code, "name", in->name,
           "severity", diag_severity_name(in->severity),
           "profile", cfg_profile_name(cfg_code_profile((enum diag_code)k)),
-          "tags", tags_json(in->tags), "suppressible", suppressible((enum diag_code)k),
+          "tags", render_tag_array(in->tags), "suppressible", suppressible((enum diag_code)k),
           "summary", in->summary, "url", url)) != 0)
       status = EXIT_SOFTWARE;
   }

@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -276,56 +275,6 @@ unified_diff(const char *name, const char *old, size_t olen, const char *new_tex
 
 /* {==== one input ==== */
 
-/* Write text over path atomically, keeping its permission bits; 0 or errno. */
-static int
-replace_file(const char *path, const char *text, size_t len)
-{
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 16);
-  struct stat st;
-  int fd, err = 0;
-
-  if (tmp == NULL)
-    return ENOMEM;
-  snprintf(tmp, n + 16, "%s.fmt-XXXXXX", path);
-  fd = mkstemp(tmp);
-  if (fd < 0) {
-    err = errno;
-    free(tmp);
-    return err;
-  }
-  if (stat(path, &st) == 0)
-    fchmod(fd, st.st_mode & 07777);
-  while (len > 0 && err == 0) {
-    ssize_t w = write(fd, text, len);
-    if (w < 0 && errno != EINTR)
-      err = errno;
-    else if (w > 0)
-      text += w, len -= (size_t)w;
-  }
-  if (close(fd) != 0 && err == 0)
-    err = errno;
-  if (err == 0 && rename(tmp, path) != 0)
-    err = errno;
-  if (err != 0)
-    unlink(tmp);
-  free(tmp);
-  return err;
-}
-
-/* The syntax errors of a file that cannot be formatted, on stderr. */
-static void
-show_errors(struct diag_list *diags)
-{
-  struct render_opts ro;
-
-  memset(&ro, 0, sizeof ro);
-  ro.color = cli_use_color(stderr);
-  ro.min_severity = DIAG_ERROR;
-  diag_sort(diags);
-  render_tty(stderr, diags, &ro);
-}
-
 /* Act on the formatted text of src (write, list, diff or print). */
 static void
 deliver(struct fmt_run *r, const char *path, const struct source *src, const char *text,
@@ -352,7 +301,7 @@ deliver(struct fmt_run *r, const char *path, const struct source *src, const cha
   }
   if (same)
     return;
-  err = replace_file(path, text, len);
+  err = cli_write_atomic(path, text, len, CLI_MODE_KEEP, 0);
   if (err != 0) {
     fprintf(stderr, "rbc: cannot write %s: %s\n", path, strerror(err));
     set_status(r, EXIT_CANTCREAT);
@@ -390,7 +339,7 @@ format_one(struct fmt_run *r, const char *path)
   if (st == FMT_OK) {
     deliver(r, path, src, text, len);
   } else if (st == FMT_SYNTAX) {
-    show_errors(&diags);
+    render_errors(stderr, &diags, cli_use_color(stderr));
     fprintf(stderr, "rbc: %s: syntax errors; not formatted\n", src->name);
     set_status(r, EXIT_DATAERR);
   } else if (st == FMT_UNSTABLE) {

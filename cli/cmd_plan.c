@@ -284,8 +284,6 @@ static struct pv fold_env(struct planner *p, const struct ast_node *args)
   return args->next ? fold(p, args->next->u.arg.value) : (struct pv){ PV_LIT, "null", 0, false };
 }
 
-static bool callee_name(const struct ast_node *e, char *buf, size_t size);
-
 static struct pv fold(struct planner *p, const struct ast_node *e)
 {
   char name[160];
@@ -313,7 +311,7 @@ static struct pv fold(struct planner *p, const struct ast_node *e)
   case AST_NAME:   return lookup(p, e->u.name.name);
   case AST_BINARY: return fold_binary(p, e);
   case AST_CALL:
-    if (callee_name(e->u.call.callee, name, sizeof name) && strcmp(name, "env") == 0 &&
+    if (ast_callee_name(e->u.call.callee, name, sizeof name) && strcmp(name, "env") == 0 &&
         !bound(p, "env"))
       return fold_env(p, e->u.call.args);
     return unknown_pv;
@@ -325,33 +323,6 @@ static struct pv fold(struct planner *p, const struct ast_node *e)
 /* }==== */
 
 /* {==== actions ==== */
-
-/*
-** The dotted name of a callee made of names and members ("sh",
-** "http.get", "aws.ecs.update_service"); false for anything else.
-*/
-static bool callee_name(const struct ast_node *e, char *buf, size_t size)
-{
-  const char *parts[4];
-  int n = 0;
-  size_t used = 0;
-
-  while (e && e->kind == AST_MEMBER && n < 3) {
-    parts[n++] = e->u.member.id.name;
-    e = e->u.member.object;
-  }
-  if (!e || e->kind != AST_NAME || !e->u.name.name)
-    return false;
-  parts[n++] = e->u.name.name;
-  buf[0] = '\0';
-  for (int i = n - 1; i >= 0; i--) {
-    if (!parts[i])
-      return false;
-    used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%s%s",
-                             i == n - 1 ? "" : ".", parts[i]);
-  }
-  return used < size;
-}
 
 static const char *const effect_names[] = { "read", "change", "shell", "gate" };
 enum effect { E_READ, E_CHANGE, E_SHELL, E_GATE, E_NONE };
@@ -488,7 +459,7 @@ static void walk_call(struct planner *p, const struct ast_node *e)
 
   for (const struct ast_node *a = e->u.call.args; a; a = a->next)
     walk_expr(p, a->u.arg.value);
-  if (!callee_name(e->u.call.callee, name, sizeof name) ||
+  if (!ast_callee_name(e->u.call.callee, name, sizeof name) ||
       (!strchr(name, '.') && bound(p, name))) {
     walk_expr(p, e->u.call.callee);
     p->n_unresolved++;
@@ -844,7 +815,7 @@ static const char *cond_text(struct planner *p, const struct ast_node *e)
   char name[160];
   struct val_buf b;
 
-  if (e->kind != AST_CALL || !callee_name(e->u.call.callee, name, sizeof name))
+  if (e->kind != AST_CALL || !ast_callee_name(e->u.call.callee, name, sizeof name))
     return src_text(p, e);
   val_buf_init(&b);
   val_buf_printf(&b, "%s(", name);
@@ -1185,13 +1156,7 @@ static int parse_plan_args(struct plan_cmd *c, int argc, char **argv, struct are
 /* Errors of the preflight on stderr, then "nothing was executed". */
 static int refuse(struct diag_list *diags, int status)
 {
-  struct render_opts ro;
-
-  memset(&ro, 0, sizeof ro);
-  ro.color = cli_use_color(stderr);
-  ro.min_severity = DIAG_ERROR;
-  diag_sort(diags);
-  render_tty(stderr, diags, &ro);
+  render_errors(stderr, diags, cli_use_color(stderr));
   fputs("rbc: nothing was executed.\n", stderr);
   return status;
 }

@@ -180,8 +180,10 @@ static int emit(json_t *events, enum report_format fmt, const char *output,
     fputs("rbc: out of memory\n", stderr);
     rc = EXIT_SOFTWARE;
   } else if (output) {
-    if (report_write_atomic(output, b.data ? b.data : "", b.len) != 0) {
-      fprintf(stderr, "rbc: cannot write %s: %s\n", output, strerror(errno));
+    int err = report_write_atomic(output, b.data ? b.data : "", b.len);
+
+    if (err != 0) {
+      fprintf(stderr, "rbc: cannot write %s: %s\n", output, strerror(err));
       rc = EXIT_CANTCREAT;
     }
   } else if (b.len && (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0)) {

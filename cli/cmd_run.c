@@ -324,13 +324,7 @@ struct preflight {
 /* "rbc: nothing was executed." after rendering the errors; returns status. */
 static int refuse(struct preflight *pf, int status)
 {
-  struct render_opts ro;
-
-  memset(&ro, 0, sizeof ro);
-  ro.color = cli_use_color(stderr);
-  ro.min_severity = DIAG_ERROR;
-  diag_sort(&pf->diags);
-  render_tty(stderr, &pf->diags, &ro);
+  render_errors(stderr, &pf->diags, cli_use_color(stderr));
   fputs("rbc: nothing was executed.\n", stderr);
   return status;
 }
@@ -521,28 +515,6 @@ static struct ev_out *make_output(const struct run_cmd *cmd, const struct source
 
 /* {==== the run ==== */
 
-static volatile sig_atomic_t run_signal;        /* SIGINT or SIGTERM once received */
-
-/* Only sets flags: the VM, the clock and the shell runner poll them. */
-static void on_signal(int sig)
-{
-  sh_interrupt_requested = 1;
-  run_signal = sig;
-}
-
-/* SIGINT and SIGTERM set the flags; no SA_RESTART, so sleeps and polls wake. */
-static int install_signals(void)
-{
-  struct sigaction sa;
-
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-    return -1;
-  return 0;
-}
-
 /* Four hex digits: from the source hash on the virtual clock (reproducible). */
 static unsigned run_suffix(const struct chunk *c, bool virtual_clock)
 {
@@ -635,7 +607,7 @@ static int aws_refusal(struct preflight *pf, const struct aws_error *err, struct
     fputs("rbc: out of memory\n", stderr);
     return EXIT_SOFTWARE;
   case AWS_ERR_INTERRUPTED:
-    return run_signal == SIGTERM ? 143 : 130;
+    return cli_stop_signal == SIGTERM ? 143 : 130;
   default:
     what = "cannot check the AWS credentials: STS: ";
     break;
@@ -800,7 +772,7 @@ static int execute(struct preflight *pf, const struct run_cmd *cmd, struct rbc_c
   opts.yes = cmd->yes;
   opts.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
   opts.interrupt = &sh_interrupt_requested;
-  opts.signal = &run_signal;
+  opts.signal = &cli_stop_signal;
   opts.loop = loop_new(clk, &sh_interrupt_requested);
   if (!opts.loop) {
     ev_sink_free(ev);
@@ -871,7 +843,7 @@ static int run_file(const struct run_cmd *cmd)
   }
   clk = cmd->virtual_clock ? clock_new_virtual(CLOCK_VIRTUAL_DEFAULT_EPOCH_MS)
                            : clock_new_real();
-  if (!clk || install_signals() != 0) {
+  if (!clk || cli_catch_stop_signals() != 0) {
     clock_free(clk);
     free_preflight(&pf);
     fputs("rbc: cannot set up the run\nrbc: nothing was executed.\n", stderr);
@@ -900,25 +872,35 @@ bool cmd_run_option_takes_value(const char *arg)
 }
 
 /*
+** Parse argv into cmd (its mode already set by the caller), run it and
+** free it.  A usage error says "nothing was executed" when `say_so`.
+** Returns the exit status.
+*/
+static int run_main(struct run_cmd *cmd, int argc, char **argv, bool say_so)
+{
+  int rc = parse_args(cmd, argc, argv);
+
+  if (rc == 0)
+    rc = run_file(cmd);
+  else if (rc < 0)
+    rc = EXIT_OK;
+  else if (rc == EXIT_USAGE && say_so)
+    fputs("rbc: nothing was executed.\n", stderr);
+  free_cmd(cmd);
+  return rc;
+}
+
+/*
 ** rbc resume (cli/resume.h): the run's options and preflight, continuing
 ** the journaled run rs.  Returns the exit status.
 */
 int cmd_run_resume(int argc, char **argv, struct run_resume *rs)
 {
   struct run_cmd cmd;
-  int rc;
 
   memset(&cmd, 0, sizeof cmd);
   cmd.resume = rs;
-  rc = parse_args(&cmd, argc, argv);
-  if (rc == 0)
-    rc = run_file(&cmd);
-  else if (rc < 0)
-    rc = EXIT_OK;
-  else if (rc == EXIT_USAGE)
-    fputs("rbc: nothing was executed.\n", stderr);
-  free_cmd(&cmd);
-  return rc;
+  return run_main(&cmd, argc, argv, true);
 }
 
 /*
@@ -928,19 +910,12 @@ int cmd_run_resume(int argc, char **argv, struct run_resume *rs)
 int cmd_run_watch(int argc, char **argv, const struct vm_watch_options *wo, int *fired)
 {
   struct run_cmd cmd;
-  int rc;
 
   memset(&cmd, 0, sizeof cmd);
   cmd.watch = wo;
   cmd.fired = fired;
   *fired = 0;
-  rc = parse_args(&cmd, argc, argv);
-  if (rc == 0)
-    rc = run_file(&cmd);
-  else if (rc < 0)
-    rc = EXIT_OK;
-  free_cmd(&cmd);
-  return rc;
+  return run_main(&cmd, argc, argv, false);
 }
 
 /*
@@ -950,18 +925,9 @@ int cmd_run_watch(int argc, char **argv, const struct vm_watch_options *wo, int 
 int cmd_run(int argc, char **argv)
 {
   struct run_cmd cmd;
-  int rc;
 
   memset(&cmd, 0, sizeof cmd);
-  rc = parse_args(&cmd, argc, argv);
-  if (rc == 0)
-    rc = run_file(&cmd);
-  else if (rc < 0)
-    rc = EXIT_OK;
-  else if (rc == EXIT_USAGE)
-    fputs("rbc: nothing was executed.\n", stderr);
-  free_cmd(&cmd);
-  return rc;
+  return run_main(&cmd, argc, argv, true);
 }
 
 /* }==== */

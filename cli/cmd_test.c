@@ -266,17 +266,6 @@ struct runbook {
   char *workdir_abs;            /* not used for runs: scratch dirs are */
 };
 
-static void render_diags(struct diag_list *dl)
-{
-  struct render_opts ro;
-
-  memset(&ro, 0, sizeof ro);
-  ro.color = cli_use_color(stderr);
-  ro.min_severity = DIAG_ERROR;
-  diag_sort(dl);
-  render_tty(stderr, dl, &ro);
-}
-
 /* Parse, check and compile; 0 or the exit status (diagnostics rendered). */
 static int build(struct runbook *rb, const char *file)
 {
@@ -299,7 +288,7 @@ static int build(struct runbook *rb, const char *file)
     rc = EXIT_DATAERR;
   }
   if (rc != 0) {
-    render_diags(&rb->diags);
+    render_errors(stderr, &rb->diags, cli_use_color(stderr));
     fputs("rbc: nothing was run.\n", stderr);
   } else {
     ev_describe(rb->chunk, &rb->info);
@@ -802,12 +791,30 @@ static void xml_text(FILE *f, const char *s)
   }
 }
 
+/*
+** Close f, an open_memstream over *buf and *len, and write its bytes to
+** path atomically (mode as fopen would create it); ok false when a write
+** to f failed.  Frees *buf.  0, or EXIT_CANTCREAT after the message.
+*/
+static int commit_stream(FILE *f, char **buf, size_t *len, bool ok, const char *path)
+{
+  int err = (fclose(f) != 0 || !ok) ? ENOMEM
+            : cli_write_atomic(path, *buf, *len, CLI_MODE_UMASK, 0);
+
+  free(*buf);
+  *buf = NULL;
+  if (err == 0)
+    return 0;
+  fprintf(stderr, "rbc: cannot write %s: %s\n", path, strerror(err));
+  return EXIT_CANTCREAT;
+}
+
 /* The JUnit report: one testsuite (the runbook), one testcase per scenario. */
 static int write_junit(const char *path, const struct runbook *rb, struct scenario **sc,
                        const struct outcome *oc, size_t n)
 {
-  char tmp[4200];
-  size_t failures = 0;
+  char *buf = NULL;
+  size_t len = 0, failures = 0;
   double total = 0;
   FILE *f;
 
@@ -815,8 +822,7 @@ static int write_junit(const char *path, const struct runbook *rb, struct scenar
     failures += oc[i].nfailures > 0;
     total += (double)oc[i].elapsed_ms / 1000.0;
   }
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  f = fopen(tmp, "w");
+  f = open_memstream(&buf, &len);
   if (!f) {
     fprintf(stderr, "rbc: cannot write %s: %s\n", path, strerror(errno));
     return EXIT_CANTCREAT;
@@ -857,12 +863,7 @@ static int write_junit(const char *path, const struct runbook *rb, struct scenar
     fputs("    </testcase>\n", f);
   }
   fputs("  </testsuite>\n</testsuites>\n", f);
-  if (fclose(f) != 0 || rename(tmp, path) != 0) {
-    fprintf(stderr, "rbc: cannot write %s: %s\n", path, strerror(errno));
-    remove(tmp);
-    return EXIT_CANTCREAT;
-  }
-  return 0;
+  return commit_stream(f, &buf, &len, true, path);
 }
 
 /* One scenario's result on stdout in the chosen format. */
@@ -955,12 +956,11 @@ static int update_tested(const struct runbook *rb, const char *file)
   const struct ast_node *runbook = NULL, *m = find_meta(rb->pr.file, "tested", &runbook);
   const char *text = rb->src->text;
   size_t len = rb->src->len, at, cut;
-  char date[16], tmp[4200], *out = NULL;
+  char date[16], *out = NULL;
   struct fmt_buf nb;
   struct source *ns;
   struct diag_list dl;
   size_t out_len = 0;
-  FILE *f;
   int rc;
 
   if (today(date) != 0) {
@@ -1000,15 +1000,12 @@ static int update_tested(const struct runbook *rb, const char *file)
     fprintf(stderr, "rbc: cannot format %s to update `tested`\n", file);
     return rc == FMT_NOMEM ? EXIT_SOFTWARE : EXIT_DATAERR;
   }
-  snprintf(tmp, sizeof tmp, "%s.rbc-tmp", file);
-  f = fopen(tmp, "w");
-  if (!f || fwrite(out, 1, out_len, f) != out_len || fclose(f) != 0 || rename(tmp, file) != 0) {
-    fprintf(stderr, "rbc: cannot write %s: %s\n", file, strerror(errno));
-    remove(tmp);
-    free(out);
+  rc = cli_write_atomic(file, out, out_len, CLI_MODE_UMASK, 0);
+  free(out);
+  if (rc != 0) {
+    fprintf(stderr, "rbc: cannot write %s: %s\n", file, strerror(rc));
     return EXIT_CANTCREAT;
   }
-  free(out);
   fprintf(stderr, "rbc: %s: tested \"%s\"\n", file, date);
   return 0;
 }
@@ -1383,7 +1380,6 @@ static int record(const struct test_cmd *cmd)
   struct jl_reader *jr = NULL;
   struct jl_problem prob;
   json_t *sc;
-  char tmp[4200];
   int rc;
 
   memset(&prob, 0, sizeof prob);
@@ -1402,15 +1398,17 @@ static int record(const struct test_cmd *cmd)
     rc = json_dumpf(sc, stdout, JSON_INDENT(2)) == 0 && fputc('\n', stdout) != EOF
          ? 0 : EXIT_CANTCREAT;
   } else {
-    FILE *f;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
 
-    snprintf(tmp, sizeof tmp, "%s.tmp", cmd->output);
-    f = fopen(tmp, "w");
-    rc = f && json_dumpf(sc, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF;
-    rc = (f && fclose(f) == 0 && rc && rename(tmp, cmd->output) == 0) ? 0 : EXIT_CANTCREAT;
-    if (rc != 0) {
+    if (!f) {
       fprintf(stderr, "rbc: cannot write %s: %s\n", cmd->output, strerror(errno));
-      remove(tmp);
+      rc = EXIT_CANTCREAT;
+    } else {
+      bool ok = json_dumpf(sc, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF;
+
+      rc = commit_stream(f, &buf, &len, ok, cmd->output);
     }
   }
   json_decref(sc);
@@ -1418,26 +1416,6 @@ static int record(const struct test_cmd *cmd)
 }
 
 /* }==== */
-
-static volatile sig_atomic_t test_signal;      /* SIGINT or SIGTERM once received */
-
-/* Only sets flags: the run stops at its next safe point, scratch dirs are removed. */
-static void on_signal(int sig)
-{
-  sh_interrupt_requested = 1;
-  test_signal = sig;
-}
-
-static void install_signals(void)
-{
-  struct sigaction sa;
-
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
 
 /* Load every scenario (all reported); 0 or 65 / 66. */
 static int load_all(const struct test_cmd *cmd, struct scenario **sc)
@@ -1486,7 +1464,7 @@ static int test_file(struct test_cmd *cmd)
   if (rc == 0)
     rc = build(&rb, cmd->file);
   if (rc == 0)
-    install_signals();
+    cli_catch_stop_signals();    /* runs stop at a safe point; scratch dirs go */
   if (rc == 0 && cmd->format == TF_TAP)
     printf("TAP version 13\n1..%zu\n", cmd->nscenarios);
   for (size_t i = 0; rc == 0 && i < cmd->nscenarios; i++) {
@@ -1515,8 +1493,8 @@ static int test_file(struct test_cmd *cmd)
       rc = write_junit(cmd->junit, &rb, sc, oc, cmd->nscenarios);
     if (rc == 0 && passed != cmd->nscenarios)
       rc = EXIT_FINDINGS;
-    if (test_signal)
-      rc = test_signal == SIGTERM ? 143 : 130;
+    if (cli_stop_signal)
+      rc = cli_stop_signal == SIGTERM ? 143 : 130;
     if (rc == 0 && cmd->update_tested)
       rc = update_tested(&rb, cmd->file);
     else if (cmd->update_tested)

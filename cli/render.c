@@ -406,6 +406,19 @@ render_tty(FILE *out, const struct diag_list *list, const struct render_opts *o)
   }
 }
 
+/* The errors of list in tty layout, in source order (list is sorted first). */
+void
+render_errors(FILE *out, struct diag_list *list, bool color)
+{
+  struct render_opts ro;
+
+  memset(&ro, 0, sizeof ro);
+  ro.color = color;
+  ro.min_severity = DIAG_ERROR;
+  diag_sort(list);
+  render_tty(out, list, &ro);
+}
+
 /* "2 errors", "1 warning", joined with ", ". */
 static void
 count_words(FILE *out, const struct render_counts *c)
@@ -809,9 +822,9 @@ sarif_level(enum diag_severity sev)
   return sev == DIAG_ERROR ? "error" : sev == DIAG_WARNING ? "warning" : "note";
 }
 
-/* The tags of a code as a JSON array ("safety,secrets" -> ["safety","secrets"]). */
-static json_t *
-tag_array(const char *tags)
+/* Split at the commas; an empty string gives []. */
+json_t *
+render_tag_array(const char *tags)
 {
   json_t *arr = json_array();
 
@@ -894,7 +907,7 @@ sarif_rule(const struct render_sarif *s, enum diag_code code)
                    "help", "text", fix != NULL ? fix : json_string(help),
                    "helpUri", uri,
                    "defaultConfiguration", "level", sarif_level(info->severity),
-                   "properties", "tags", tag_array(info->tags), "precision", "high",
+                   "properties", "tags", render_tag_array(info->tags), "precision", "high",
                    "problem.severity", sarif_level(info->severity));
   if (rule != NULL && page != NULL
       && json_object_set_new(json_object_get(rule, "help"), "markdown", json_text(page)) != 0) {

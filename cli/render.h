@@ -43,6 +43,13 @@ void render_tty_diag(FILE *out, const struct diag *d, const struct render_opts *
 void render_tty(FILE *out, const struct diag_list *list, const struct render_opts *o);
 
 /*
+** Only the errors of list, in tty layout: how a command shows why it
+** refuses a runbook (on stderr, color per cli_use_color(stderr)).  The one
+** renderer that changes the list: it sorts it (diag_sort) first.
+*/
+void render_errors(FILE *out, struct diag_list *list, bool color);
+
+/*
 ** "Found 3 problems in 1 file: 2 errors, 1 warning." (nothing when there
 ** are no problems).
 */
@@ -50,6 +57,12 @@ void render_tty_summary(FILE *out, const struct render_counts *counts, bool colo
 
 /* `file:line:col: severity: message[; did you mean ...] [RBxxxx]` lines. */
 void render_gcc(FILE *out, const struct diag_list *list, const struct render_opts *o);
+
+/*
+** The tags of a code (diag_info()->tags, "safety,secrets") as a JSON array
+** (["safety","secrets"]); a new reference, or NULL when out of memory.
+*/
+json_t *render_tag_array(const char *tags);
 
 /*
 ** The JSON object of one diagnostic (schema rbc.check/1); a new reference,

@@ -10,12 +10,10 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -1326,55 +1324,23 @@ int report_render(struct val_buf *b, json_t *events, enum report_format fmt,
 
 int report_write_atomic(const char *path, const char *data, size_t len)
 {
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 16);
-  int fd, e;
-  size_t off = 0;
-
-  if (!tmp)
-    return -1;
-  snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-  fd = mkstemp(tmp);
-  if (fd < 0) {
-    free(tmp);
-    return -1;
-  }
-  while (off < len) {
-    ssize_t w = write(fd, data + off, len - off);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      break;
-    off += (size_t)w;
-  }
-  if (off == len && fchmod(fd, 0644) == 0 && fsync(fd) == 0 && close(fd) == 0) {
-    fd = -1;
-    if (rename(tmp, path) == 0) {
-      free(tmp);
-      return 0;
-    }
-  }
-  e = errno ? errno : EIO;
-  if (fd >= 0)
-    close(fd);
-  unlink(tmp);
-  free(tmp);
-  errno = e;
-  return -1;
+  return cli_write_atomic(path, data, len, 0644, CLI_WRITE_SYNC);
 }
 
 static int write_one(json_t *events, const char *path, enum report_format fmt)
 {
   struct report_opts o;
   struct val_buf b;
-  int rc = 0;
+  bool rendered;
+  int rc = 0, err;
 
   memset(&o, 0, sizeof o);
   val_buf_init(&b);
-  if (report_render(&b, events, fmt, &o) != 0 ||
-      report_write_atomic(path, b.data ? b.data : "", b.len) != 0) {
+  rendered = report_render(&b, events, fmt, &o) == 0;
+  err = rendered ? report_write_atomic(path, b.data ? b.data : "", b.len) : errno;
+  if (!rendered || err != 0) {
     fprintf(stderr, "rbc: cannot write the report %s: %s\n", path,
-            b.oom ? "out of memory" : strerror(errno));
+            b.oom ? "out of memory" : strerror(err));
     rc = EXIT_CANTCREAT;
   }
   val_buf_free(&b);

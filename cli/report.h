@@ -59,9 +59,8 @@ int report_render(struct val_buf *b, json_t *events, enum report_format fmt,
                   const struct report_opts *o);
 
 /*
-** Write len bytes to path atomically: a temporary file in the same
-** directory, fsync, rename.  0, or -1 with errno set (the temporary file
-** is removed).
+** Write len bytes to path atomically, mode 0644: cli_write_atomic with
+** fsync.  0, or an errno value (the temporary file is removed).
 */
 int report_write_atomic(const char *path, const char *data, size_t len);
 

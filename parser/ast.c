@@ -1,6 +1,6 @@
 /*
 ** ast.c: AST nodes (see ast.h): allocation, names, the S-expression dump
-** behind `rbc --dump-ast` and the parser tests, and plain-string access.
+** behind `rbc --dump-ast` and the parser tests, plain-string access and callee names.
 **
 ** Nodes live in the compilation's arena; nothing here frees.
 */
@@ -76,6 +76,31 @@ ast_list_len(const struct ast_node *head)
   for (; head != NULL; head = head->next)
     n++;
   return n;
+}
+
+/* At most three members over a name: "aws.ecs.update_service". */
+bool
+ast_callee_name(const struct ast_node *e, char *buf, size_t size)
+{
+  const char *parts[4];
+  int n = 0;
+  size_t used = 0;
+
+  while (e != NULL && e->kind == AST_MEMBER && n < 3) {
+    parts[n++] = e->u.member.id.name;
+    e = e->u.member.object;
+  }
+  if (e == NULL || e->kind != AST_NAME || e->u.name.name == NULL)
+    return false;
+  parts[n++] = e->u.name.name;
+  buf[0] = '\0';
+  for (int i = n - 1; i >= 0; i--) {
+    if (parts[i] == NULL)
+      return false;
+    used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%s%s",
+                             i == n - 1 ? "" : ".", parts[i]);
+  }
+  return used < size;
 }
 
 /*

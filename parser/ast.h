@@ -204,6 +204,14 @@ struct ast_node *ast_new(struct arena *a, enum ast_kind kind, struct span span);
 void ast_dump(FILE *out, const struct ast_node *node, const struct source *src);
 
 /*
+** The dotted name of a callee made of names and members ("sh",
+** "http.get", "aws.ecs.update_service") into buf of size bytes; false
+** for anything else (a call of a call's result, an index, a deeper
+** chain) and when the name does not fit.
+*/
+bool ast_callee_name(const struct ast_node *e, char *buf, size_t size);
+
+/*
 ** If node is a STRING with no interpolation, return its decoded bytes (in
 ** the arena, NUL-terminated) and their length in *len; else NULL.
 */

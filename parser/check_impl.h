@@ -243,6 +243,9 @@ void check_retry_spec(struct checker *c, const struct ast_node *spec);
 void check_http_options(struct checker *c, const struct ast_node *opts,
                         const struct std_builtin *bi);
 
+/* "param", "secret", "fn" or "resource" for a constant's symbol; NULL for a binding. */
+const char *check_sym_kind_word(const struct sym *sym);
+
 /* {==== check_rules.c ==== */
 
 /*

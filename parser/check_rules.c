@@ -110,35 +110,6 @@ rule_aws_effect(const char *service, const char *op)
   return EFF_CHANGE;
 }
 
-/*
-** The dotted name of a callee made of names and members ("sh",
-** "http.get", "aws.ecs.update_service") into buf; false for anything
-** else (a call of a call's result, an index).
-*/
-static bool
-callee_name(const struct ast_node *e, char *buf, size_t size)
-{
-  const char *parts[4];
-  int n = 0;
-  size_t used = 0;
-
-  while (e != NULL && e->kind == AST_MEMBER && n < 3) {
-    parts[n++] = e->u.member.id.name;
-    e = e->u.member.object;
-  }
-  if (e == NULL || e->kind != AST_NAME || e->u.name.name == NULL)
-    return false;
-  parts[n++] = e->u.name.name;
-  buf[0] = '\0';
-  for (int i = n - 1; i >= 0; i--) {
-    if (parts[i] == NULL)
-      return false;
-    used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%s%s",
-                             i == n - 1 ? "" : ".", parts[i]);
-  }
-  return used < size;
-}
-
 static enum rule_effect fn_effect(struct rules *r, const struct ast_node *fn, int depth);
 
 /* Does [t, end) contain needle? */
@@ -235,7 +206,7 @@ call_effect(struct rules *r, const struct ast_node *call, int depth)
   const struct sym *sym;
   const char *dot;
 
-  if (!callee_name(call->u.call.callee, name, sizeof name))
+  if (!ast_callee_name(call->u.call.callee, name, sizeof name))
     return EFF_NONE;
   if (strncmp(name, "aws.", 4) == 0) {
     dot = strchr(name + 4, '.');
@@ -455,7 +426,7 @@ is_builtin_call(struct rules *r, const struct ast_node *call, const char *name)
   char buf[64];
 
   return call != NULL && call->kind == AST_CALL
-      && callee_name(call->u.call.callee, buf, sizeof buf)
+      && ast_callee_name(call->u.call.callee, buf, sizeof buf)
       && strcmp(buf, name) == 0 && check_scope_find(r->c->global, name) == NULL;
 }
 
@@ -857,7 +828,7 @@ change_name(struct rules *r, const struct ast_node *call)
 {
   char buf[160];
 
-  if (!callee_name(call->u.call.callee, buf, sizeof buf))
+  if (!ast_callee_name(call->u.call.callee, buf, sizeof buf))
     return "a call";
   return check_span_text(r->c, call->u.call.callee->span, 60);
 }
@@ -957,16 +928,13 @@ to_snake(const char *s, char *buf, size_t size)
   buf[n] = '\0';
 }
 
+/* The kind of s for a message: check_sym_kind_word's, or "binding". */
 static const char *
 sym_word(const struct sym *s)
 {
-  switch (s->kind) {
-  case SYM_PARAM:    return "param";
-  case SYM_SECRET:   return "secret";
-  case SYM_FN:       return "fn";
-  case SYM_RESOURCE: return "resource";
-  default:           return "binding";
-  }
+  const char *w = check_sym_kind_word(s);
+
+  return w != NULL ? w : "binding";
 }
 
 /* RB4003 for one runbook-level name of this file. */

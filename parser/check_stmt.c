@@ -112,9 +112,9 @@ target_parts(struct checker *c, const struct ast_node *t)
   }
 }
 
-/* "param", "secret", "fn" or "resource" for constants; NULL for bindings. */
-static const char *
-sym_kind_word(const struct sym *sym)
+/* The kinds that cannot be assigned have a word; bindings have none. */
+const char *
+check_sym_kind_word(const struct sym *sym)
 {
   switch (sym->kind) {
   case SYM_PARAM:    return "param";
@@ -151,8 +151,8 @@ assign(struct checker *c, const struct ast_node *s)
       assign_to_constant(c, root, "built-in");
     else
       check_undefined(c, root->u.name.name, root->span);
-  } else if (sym_kind_word(sym) != NULL) {
-    assign_to_constant(c, root, sym_kind_word(sym));
+  } else if (check_sym_kind_word(sym) != NULL) {
+    assign_to_constant(c, root, check_sym_kind_word(sym));
   } else {
     if (v.taint != NULL)
       sym->val.taint = v.taint;

@@ -863,17 +863,6 @@ parse_json(const struct http_reply *r, struct rbc_value *out)
   return 0;
 }
 
-/* Set map[key] = v (taking v); -1 on OOM. */
-static int
-put(struct rbc_value *map, const char *key, struct rbc_value v)
-{
-  struct val_err err;
-  enum val_status st = val_map_set(map, key, strlen(key), v, &err);
-
-  val_release(v);
-  return st == VAL_OK ? 0 : -1;
-}
-
 /* The final URL (the request's when libcurl had none), secret when the request's was. */
 static int
 final_url(const struct http_reply *r, struct rbc_value url, struct rbc_value *out)
@@ -897,15 +886,15 @@ reply_map(const struct http_reply *r, struct rbc_value url, struct rbc_value *ou
 
   if (val_map_new(&map, &err) != VAL_OK)
     return -1;
-  if (put(&map, "status", val_int(r->status)) < 0
-      || put(&map, "headers", val_retain(r->headers)) < 0
+  if (std_map_put(&map, "status", val_int(r->status)) < 0
+      || std_map_put(&map, "headers", val_retain(r->headers)) < 0
       || val_string_new(r->body != NULL ? r->body : "", r->body_len, &body, &err) != VAL_OK
-      || put(&map, "body", body) < 0
+      || std_map_put(&map, "body", body) < 0
       || (is_json(r) && parse_json(r, &json) < 0)
-      || put(&map, "json", json) < 0
-      || put(&map, "time", val_duration(r->time_ms)) < 0
+      || std_map_put(&map, "json", json) < 0
+      || std_map_put(&map, "time", val_duration(r->time_ms)) < 0
       || final_url(r, url, &final) < 0
-      || put(&map, "url", final) < 0) {
+      || std_map_put(&map, "url", final) < 0) {
     val_release(map);
     return -1;
   }

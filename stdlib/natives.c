@@ -224,4 +224,14 @@ std_shown(struct rbc_value v)
   return val_str_data(v);
 }
 
+int
+std_map_put(struct rbc_value *map, const char *key, struct rbc_value v)
+{
+  struct val_err err;
+  enum val_status st = val_map_set(map, key, strlen(key), v, &err);
+
+  val_release(v);
+  return st == VAL_OK ? 0 : -1;
+}
+
 /* }==== */

@@ -72,6 +72,13 @@ int std_oom(struct std_call *call, enum std_builtin_id id);
 */
 const char *std_shown(struct rbc_value v);
 
+/*
+** Set map[key] = v, taking v's reference (released on failure too).  The
+** one helper that records nothing: -1 when out of memory, for the caller
+** to report (std_oom).
+*/
+int std_map_put(struct rbc_value *map, const char *key, struct rbc_value v);
+
 /* }==== */
 
 /* {==== paths ==== */

@@ -208,17 +208,6 @@ parse_args(struct std_call *call, struct sh_args *a)
 
 /* {==== the result ==== */
 
-/* Set map[key] = v (taking v's reference); -1 on OOM (v released). */
-static int
-put(struct rbc_value *map, const char *key, struct rbc_value v)
-{
-  struct val_err err;
-  enum val_status st = val_map_set(map, key, strlen(key), v, &err);
-
-  val_release(v);
-  return st == VAL_OK ? 0 : -1;
-}
-
 /* Set map[key] to a new string of buf's bytes; -1 on OOM. */
 static int
 put_text(struct rbc_value *map, const char *key, const struct sh_buf *buf)
@@ -228,7 +217,7 @@ put_text(struct rbc_value *map, const char *key, const struct sh_buf *buf)
 
   if (val_string_new(buf->data != NULL ? buf->data : "", buf->len, &s, &err) != VAL_OK)
     return -1;
-  return put(map, key, s);
+  return std_map_put(map, key, s);
 }
 
 /* The result map {code, stdout, stderr, duration, truncated}. */
@@ -240,10 +229,10 @@ result_map(struct std_call *call, const struct sh_result *r, struct rbc_value *o
 
   if (val_map_new(&map, &err) != VAL_OK)
     return std_oom(call, STD_BI_sh);
-  if (put(&map, "code", val_int(r->exit_code)) < 0
+  if (std_map_put(&map, "code", val_int(r->exit_code)) < 0
       || put_text(&map, "stdout", &r->out) < 0 || put_text(&map, "stderr", &r->err) < 0
-      || put(&map, "duration", val_duration(r->duration_ms)) < 0
-      || put(&map, "truncated", val_bool(r->out_truncated || r->err_truncated)) < 0) {
+      || std_map_put(&map, "duration", val_duration(r->duration_ms)) < 0
+      || std_map_put(&map, "truncated", val_bool(r->out_truncated || r->err_truncated)) < 0) {
     val_release(map);
     return std_oom(call, STD_BI_sh);
   }
@@ -346,15 +335,15 @@ set_exports(struct std_call *call, const struct sh_result *r)
     return;
   if (val_map_new(&map, &err) != VAL_OK)
     return;
-  if (put(&map, "command", val_retain(cmd)) < 0
-      || (r->status == SH_TIMED_OUT ? put(&map, "timed_out", val_bool(true))
-                                    : put(&map, "exit", val_int(r->exit_code))) < 0
+  if (std_map_put(&map, "command", val_retain(cmd)) < 0
+      || (r->status == SH_TIMED_OUT ? std_map_put(&map, "timed_out", val_bool(true))
+                                    : std_map_put(&map, "exit", val_int(r->exit_code))) < 0
       || std_export_text(call->host, &map, "stdout", "stdout_truncated", r->out.data,
                          r->out.len) < 0
       || std_export_text(call->host, &map, "stderr", "stderr_truncated", r->err.data,
                          r->err.len) < 0
-      || (r->out_truncated && put(&map, "stdout_truncated", val_bool(true)) < 0)
-      || (r->err_truncated && put(&map, "stderr_truncated", val_bool(true)) < 0)) {
+      || (r->out_truncated && std_map_put(&map, "stdout_truncated", val_bool(true)) < 0)
+      || (r->err_truncated && std_map_put(&map, "stderr_truncated", val_bool(true)) < 0)) {
     val_release(map);
     return;
   }

@@ -1731,15 +1731,22 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
     ** Synopsis: push L[A] +/- L[B] (or K[B]): GET_LOCAL A; GET_LOCAL B (or
     ** CONST B); ADD (or SUB) in one instruction.  Two ints here (taint
     ** carries over), anything else and an overflow through val_binop.
+    **
+    ** Opcode: ADDTO_LL A B, SUBTO_LL A B, ADDTO_LK A B, SUBTO_LK A B
+    ** Synopsis: L[A] = L[A] +/- L[B] (or K[B]): `x = x + y` in place, as
+    ** ADD_LL A B (...); SET_LOCAL A.  Two ints here, else val_binop.
+    **
+    ** One macro for the eight: `inplace` (a constant) picks where the
+    ** result goes, so each case compiles to its own straight-line code.
     */
-#define LOCAL_ARITH(builtin, vop, isk, yv) \
+#define LOCAL_BINOP(builtin, vop, isk, yv, inplace) \
       { \
-        const struct rbc_value *x = &fr->locals[OPND16(0)]; \
+        struct rbc_value *x = &fr->locals[OPND16(0)]; \
         int64_t ri; \
         \
         yv; \
         if (x->type == VAL_INT && y.type == VAL_INT && !builtin(x->as.i, y.as.i, &ri)) { \
-          vm_vset_i64(&vm->stack[vm->sp++], VAL_INT, x->secret || y.secret, ri); \
+          vm_vset_i64(inplace ? x : &vm->stack[vm->sp++], VAL_INT, x->secret || y.secret, ri); \
           pc += 5; \
           vmbreak; \
         } \
@@ -1753,7 +1760,12 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
           vm_raise_val(vm, st, &e); \
           THROW(); \
         } \
-        PUSH(r); \
+        if (inplace) { \
+          release(*x); \
+          *x = r; \
+        } else { \
+          PUSH(r); \
+        } \
         pc += 5; \
         vmbreak; \
       }
@@ -1761,48 +1773,15 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
 #define CONST_Y \
         const struct chunk_const *ky = &vm->c->consts[OPND16(2)]; \
         struct rbc_value y = ky->kind == CK_INT ? val_int(ky->u.i) : val_null()
-    vmcase(OP_ADD_LL) LOCAL_ARITH(__builtin_add_overflow, VAL_OP_ADD, false, LOCAL_Y)
-    vmcase(OP_SUB_LL) LOCAL_ARITH(__builtin_sub_overflow, VAL_OP_SUB, false, LOCAL_Y)
-    vmcase(OP_ADD_LK) LOCAL_ARITH(__builtin_add_overflow, VAL_OP_ADD, true, CONST_Y)
-    vmcase(OP_SUB_LK) LOCAL_ARITH(__builtin_sub_overflow, VAL_OP_SUB, true, CONST_Y)
-
-    /*
-    ** Opcode: ADDTO_LL A B, SUBTO_LL A B, ADDTO_LK A B, SUBTO_LK A B
-    ** Synopsis: L[A] = L[A] +/- L[B] (or K[B]): `x = x + y` in place, as
-    ** ADD_LL A B (...); SET_LOCAL A.  Two ints here, else val_binop.
-    */
-#define LOCAL_UPDATE(builtin, vop, isk, yv) \
-      { \
-        struct rbc_value *x = &fr->locals[OPND16(0)]; \
-        int64_t ri; \
-        \
-        yv; \
-        if (x->type == VAL_INT && y.type == VAL_INT && !builtin(x->as.i, y.as.i, &ri)) { \
-          vm_vset_i64(x, VAL_INT, x->secret || y.secret, ri); \
-          pc += 5; \
-          vmbreak; \
-        } \
-        if (!isk) \
-          b = retain(fr->locals[OPND16(2)]); \
-        else if (const_value(vm, OPND16(2), &b) != 0) \
-          THROW(); \
-        st = val_binop(vop, *x, b, &r, &e); \
-        release(b); \
-        if (st != VAL_OK) { \
-          vm_raise_val(vm, st, &e); \
-          THROW(); \
-        } \
-        release(*x); \
-        *x = r; \
-        pc += 5; \
-        vmbreak; \
-      }
-    vmcase(OP_ADDTO_LL) LOCAL_UPDATE(__builtin_add_overflow, VAL_OP_ADD, false, LOCAL_Y)
-    vmcase(OP_SUBTO_LL) LOCAL_UPDATE(__builtin_sub_overflow, VAL_OP_SUB, false, LOCAL_Y)
-    vmcase(OP_ADDTO_LK) LOCAL_UPDATE(__builtin_add_overflow, VAL_OP_ADD, true, CONST_Y)
-    vmcase(OP_SUBTO_LK) LOCAL_UPDATE(__builtin_sub_overflow, VAL_OP_SUB, true, CONST_Y)
-#undef LOCAL_ARITH
-#undef LOCAL_UPDATE
+    vmcase(OP_ADD_LL) LOCAL_BINOP(__builtin_add_overflow, VAL_OP_ADD, false, LOCAL_Y, false)
+    vmcase(OP_SUB_LL) LOCAL_BINOP(__builtin_sub_overflow, VAL_OP_SUB, false, LOCAL_Y, false)
+    vmcase(OP_ADD_LK) LOCAL_BINOP(__builtin_add_overflow, VAL_OP_ADD, true, CONST_Y, false)
+    vmcase(OP_SUB_LK) LOCAL_BINOP(__builtin_sub_overflow, VAL_OP_SUB, true, CONST_Y, false)
+    vmcase(OP_ADDTO_LL) LOCAL_BINOP(__builtin_add_overflow, VAL_OP_ADD, false, LOCAL_Y, true)
+    vmcase(OP_SUBTO_LL) LOCAL_BINOP(__builtin_sub_overflow, VAL_OP_SUB, false, LOCAL_Y, true)
+    vmcase(OP_ADDTO_LK) LOCAL_BINOP(__builtin_add_overflow, VAL_OP_ADD, true, CONST_Y, true)
+    vmcase(OP_SUBTO_LK) LOCAL_BINOP(__builtin_sub_overflow, VAL_OP_SUB, true, CONST_Y, true)
+#undef LOCAL_BINOP
 #undef LOCAL_Y
 #undef CONST_Y
 

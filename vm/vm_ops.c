@@ -1136,22 +1136,7 @@ static void host_add_secret(void *ctx, const char *bytes, size_t len)
   val_release(v);
 }
 
-/* An action of a built-in (http) to the run's outputs. */
-static void host_action(void *ctx, const char *kind, const char *call, const char *status,
-                        int64_t elapsed_ms)
-{
-  struct vm *vm = ctx;
-  struct ev_action a;
-
-  memset(&a, 0, sizeof a);
-  a.kind = kind;
-  a.call = call;
-  a.status = status;
-  a.elapsed_ms = elapsed_ms;
-  ev_action(vm->ev, &a);
-}
-
-/* The same with the action's exports (borrowed, may be NULL). */
+/* An action of a built-in (http) to the run's outputs, with its exports (borrowed, may be NULL). */
 static void host_action_exports(void *ctx, const char *kind, const char *call,
                                 const char *status, int64_t elapsed_ms,
                                 const struct rbc_value *exports)
@@ -1166,6 +1151,13 @@ static void host_action_exports(void *ctx, const char *kind, const char *call,
   a.elapsed_ms = elapsed_ms;
   a.exports = exports;
   ev_action(vm->ev, &a);
+}
+
+/* The same without exports. */
+static void host_action(void *ctx, const char *kind, const char *call, const char *status,
+                        int64_t elapsed_ms)
+{
+  host_action_exports(ctx, kind, call, status, elapsed_ms, NULL);
 }
 
 /* Where to cut a text without splitting a registered secret. */

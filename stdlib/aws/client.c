@@ -561,14 +561,31 @@ static int assume_reply(const struct aws_response *rs, struct aws_creds *out,
   return rc;
 }
 
+/* rq as an STS query-protocol call (POST /, form body[0..len)), idempotent. */
+static void sts_request(struct aws_request *rq, const char *body, size_t len)
+{
+  static const struct aws_header ct = { (char *)"Content-Type",
+                                        (char *)"application/x-www-form-urlencoded; "
+                                                "charset=utf-8" };
+
+  memset(rq, 0, sizeof *rq);
+  rq->service = rq->signing_name = "sts";
+  rq->env_name = "STS";
+  rq->method = "POST";
+  rq->path = "/";
+  rq->query = "";
+  rq->headers = &ct;
+  rq->nheaders = 1;
+  rq->body = body;
+  rq->body_len = len;
+  rq->idempotent = true;
+}
+
 /* aws_assume_fn for the chain: STS AssumeRole signed with `with`. */
 static int client_assume(void *ud, const struct aws_creds *with, const char *role_arn,
                          const char *session_name, const char *external_id,
                          struct aws_creds *out, struct aws_error *err)
 {
-  static const struct aws_header ct = { (char *)"Content-Type",
-                                        (char *)"application/x-www-form-urlencoded; "
-                                                "charset=utf-8" };
   struct aws_client *c = ud;
   struct aws_request rq;
   struct aws_response rs;
@@ -580,17 +597,7 @@ static int client_assume(void *ud, const struct aws_creds *with, const char *rol
     aws_error_set(err, AWS_ERR_NOMEM, "out of memory");
     return -1;
   }
-  memset(&rq, 0, sizeof rq);
-  rq.service = rq.signing_name = "sts";
-  rq.env_name = "STS";
-  rq.method = "POST";
-  rq.path = "/";
-  rq.query = "";
-  rq.headers = &ct;
-  rq.nheaders = 1;
-  rq.body = b.data;
-  rq.body_len = b.len;
-  rq.idempotent = true;
+  sts_request(&rq, b.data, b.len);
   if (send_with(c, &rq, with, &rs, err) == 0)
     rc = assume_reply(&rs, out, err);
   else if (err->kind == AWS_ERR_SERVICE || err->kind == AWS_ERR_NETWORK) {
@@ -764,23 +771,10 @@ void aws_client_free(struct aws_client *c)
 int aws_client_preflight(struct aws_client *c, struct aws_error *err)
 {
   static const char body[] = "Action=GetCallerIdentity&Version=2011-06-15";
-  static const struct aws_header ct = { (char *)"Content-Type",
-                                        (char *)"application/x-www-form-urlencoded; "
-                                                "charset=utf-8" };
   struct aws_request rq;
   struct aws_response rs;
 
-  memset(&rq, 0, sizeof rq);
-  rq.service = rq.signing_name = "sts";
-  rq.env_name = "STS";
-  rq.method = "POST";
-  rq.path = "/";
-  rq.query = "";
-  rq.headers = &ct;
-  rq.nheaders = 1;
-  rq.body = body;
-  rq.body_len = sizeof body - 1;
-  rq.idempotent = true;
+  sts_request(&rq, body, sizeof body - 1);
   if (aws_send(c, &rq, &rs, err) == 0) {
     aws_response_free(&rs);
     return 0;

@@ -327,6 +327,19 @@ static int content_md5(struct aws_enc *enc)
 
 /* {==== encoding ==== */
 
+/* j (its reference taken) as the JSON body, with its Content-Type; -1 if j is NULL or oom. */
+static int json_body(struct aws_enc *enc, json_t *j)
+{
+  char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+
+  json_decref(j);
+  if (text == NULL)
+    return -1;
+  val_buf_puts(&enc->body, text);
+  free(text);
+  return aws_enc_header(enc, "Content-Type", "application/json");
+}
+
 /* The payload member: raw bytes, or a structure as JSON / XML. */
 static int rest_payload(struct aws_enc *enc, const struct aws_op *op, const char *member,
                         struct rbc_value v)
@@ -347,16 +360,7 @@ static int rest_payload(struct aws_enc *enc, const struct aws_op *op, const char
   }
   if (op->svc->protocol == AWS_PROTO_REST_XML)
     return xml_arg(enc, &p, op->svc, ref, ln != NULL ? ln : member, v);
-  {
-    json_t *j = aws_json_arg(enc, &p, op->svc, ref, shape, v);
-    char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (text == NULL)
-      return -1;
-    val_buf_puts(&enc->body, text);
-    free(text);
-    return aws_enc_header(enc, "Content-Type", "application/json");
-  }
+  return json_body(enc, aws_json_arg(enc, &p, op->svc, ref, shape, v));
 }
 
 /* The located members (uri labels are done by rest_uri). */
@@ -403,16 +407,8 @@ static int rest_body(struct aws_enc *enc, const struct aws_op *op, struct rbc_va
 {
   struct aws_path p = { "", 0 };
 
-  if (op->svc->protocol == AWS_PROTO_REST_JSON) {
-    json_t *j = aws_json_struct_arg(enc, &p, op->svc, op->input, args, true);
-    char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (text == NULL)
-      return -1;
-    val_buf_puts(&enc->body, text);
-    free(text);
-    return aws_enc_header(enc, "Content-Type", "application/json");
-  }
+  if (op->svc->protocol == AWS_PROTO_REST_JSON)
+    return json_body(enc, aws_json_struct_arg(enc, &p, op->svc, op->input, args, true));
   snprintf(enc->err, sizeof enc->err, "%s: body members outside a payload are not supported",
            op->py);
   return -1;
