@@ -535,24 +535,53 @@ private_group(uid_t uid, gid_t gid)
   return true;
 }
 
+/* Who besides the owner (and the owner's private group) can write sb: "every
+   user", "its group", or NULL. */
+static const char *
+other_writers(const struct stat *sb)
+{
+  if (sb->st_mode & S_IWOTH)
+    return "every user";
+  if ((sb->st_mode & S_IWGRP) && !private_group(sb->st_uid, sb->st_gid))
+    return "its group";
+  return NULL;
+}
+
 int
 cli_refuse_writable(const char *path, const char *what, struct diag_list *diags)
 {
   struct stat sb;
-  const char *who;
+  const char *who, *slash;
+  char dir[4096];
 
   if (path == NULL || strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
     return 0;
-  if (sb.st_mode & S_IWOTH)
-    who = "every user";
-  else if ((sb.st_mode & S_IWGRP) && !private_group(sb.st_uid, sb.st_gid))
-    who = "its group";
+  who = other_writers(&sb);
+  if (who != NULL) {
+    diag_add(diags, DIAG_RB9010, NULL, (struct span){ 0, 0 },
+             "%s %s is writable by %s (mode %04o): rbc runs only files that no one but "
+             "their owner can change; fix with `chmod go-w %s`", what, path, who,
+             (unsigned)(sb.st_mode & 07777), path);
+    return EXIT_DATAERR;
+  }
+  /* whoever can write the directory can replace the file, unless the
+     directory is sticky (as /tmp: only a file's owner may rename it) */
+  slash = strrchr(path, '/');
+  if (slash == NULL)
+    snprintf(dir, sizeof dir, ".");
+  else if (slash == path)
+    snprintf(dir, sizeof dir, "/");
   else
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || (sb.st_mode & S_ISVTX))
+    return 0;
+  who = other_writers(&sb);
+  if (who == NULL)
     return 0;
   diag_add(diags, DIAG_RB9010, NULL, (struct span){ 0, 0 },
-           "%s %s is writable by %s (mode %04o): rbc runs only files that no one but "
-           "their owner can change; fix with `chmod go-w %s`", what, path, who,
-           (unsigned)(sb.st_mode & 07777), path);
+           "%s %s is in directory %s, which is writable by %s (mode %04o): anyone who can "
+           "write the directory can replace the file; fix with `chmod go-w %s`", what, path,
+           dir, who, (unsigned)(sb.st_mode & 07777), dir);
   return EXIT_DATAERR;
 }
 

@@ -177,8 +177,10 @@ int cli_load_and_check(const char *path, struct arena *a, struct source **src_ou
 ** primary group, with no other member: OpenSSH's StrictModes rule, so
 ** umask 002 on a user-private-group system is fine).  Not refused: the
 ** owner being another user (CI runs root over a checkout owned by the
-** runner's user), "-" (standard input).  `what` names the file in the
-** message ("runbook", "params file").  0, or EXIT_DATAERR (65) with an
+** runner's user), "-" (standard input).  The directory holding the file
+** is held to the same rule, unless it is sticky (as /tmp, where only a
+** file's owner may rename or delete it).  `what` names the file in the
+** message ("runbook", "params file", "library").  0, or EXIT_DATAERR (65) with an
 ** RB9010 diagnostic added to diags; a path that cannot be stat'ed passes
 ** (the reader reports it, 66).
 */

@@ -61,9 +61,8 @@ static int build_chunk(const char *path, struct chunk **out)
   if (rc == 0 && diag_has_errors(&diags))
     rc = EXIT_DATAERR;
   if (rc == 0) {
-    struct comp_options opts;
+    struct comp_options opts = { .lib_dirs = cli_lib_dirs() };
 
-    opts.lib_dirs = cli_lib_dirs();
     if (comp_compile_opts(src, pr.file, &opts, &diags, out) != 0)
       rc = diags.oom ? EXIT_SOFTWARE : EXIT_DATAERR;
   }

@@ -1170,7 +1170,7 @@ static int plan_file(const struct plan_cmd *c, struct arena *a)
   struct chunk *chunk = NULL;
   struct vm_params vp;
   struct vm_params_input in;
-  struct comp_options copts;
+  struct comp_options copts = { .lib_dirs = cli_lib_dirs() };
   struct planner p;
   struct val_buf b;
   json_t *doc = NULL;
@@ -1182,7 +1182,6 @@ static int plan_file(const struct plan_cmd *c, struct arena *a)
   rc = cli_load_and_check(c->file, a, &src, &pr, &diags);
   if (rc == 0 && diag_has_errors(&diags))
     rc = EXIT_DATAERR;
-  copts.lib_dirs = cli_lib_dirs();
   if (rc == 0 && comp_compile_opts(src, pr.file, &copts, &diags, &chunk) != 0)
     rc = diags.oom ? EXIT_SOFTWARE : EXIT_DATAERR;
   if (rc == 0 && (chunk->runbook == CHUNK_NONE || !the_runbook(pr.file))) {

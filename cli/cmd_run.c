@@ -7,7 +7,7 @@
 **   usage (bad option, --param without '=', unknown --troubleshoot)   64
 **   params (missing, unknown, ill-typed; vm/params.h)                   64
 **   the runbook has syntax or semantic errors, or does not compile      65
-**   FILE or the params file is writable by other users (RB9010)        65
+**   FILE, the params file or a library is writable by others (RB9010)   65
 **   FILE or the params file cannot be read                              66
 **   the journal directory is not a writable directory                   73
 **   the runbook calls AWS and its credentials are missing or rejected   77
@@ -156,7 +156,7 @@ static void run_help(void)
         "\n"
         "Exit status: 0 passed, 1 a step, checklist item or monitor failed, 2 halted at\n"
         "a confirm gate (resumable), 64 usage or params, 65 the runbook has errors\n"
-        "or FILE / the params file is writable by other users (RB9010),\n"
+        "or FILE / the params file / a library is writable by other users (RB9010),\n"
         "66 FILE unreadable, 73 journal\n"
         "directory unusable, 74 I/O error mid-run, 75 already running (lock held),\n"
         "77 AWS credentials missing or rejected,\n"
@@ -319,6 +319,7 @@ struct preflight {
   struct diag_list diags;
   struct chunk *chunk;
   struct vm_params params;
+  bool refused;                 /* an imported library was refused (RB9010) */
 };
 
 /* "rbc: nothing was executed." after rendering the errors; returns status. */
@@ -350,10 +351,22 @@ static bool param_decl(const char *name, void *ctx, struct span *out)
   return false;
 }
 
+/* comp_options.on_library of a run: an imported library others can write is refused. */
+static int vet_library(const char *path, void *ctx)
+{
+  struct preflight *pf = ctx;
+
+  if (cli_refuse_writable(path, "library", &pf->diags) == 0)
+    return 0;
+  pf->refused = true;
+  return -1;
+}
+
 /* Parse, check and compile cmd->file into pf.  0, or the exit status. */
 static int build(struct preflight *pf, const struct run_cmd *cmd)
 {
-  struct comp_options opts;
+  struct comp_options opts = { .lib_dirs = cli_lib_dirs(), .on_library = vet_library,
+                               .library_ctx = pf };
   int rc;
 
   pf->arena = arena_new();
@@ -368,9 +381,10 @@ static int build(struct preflight *pf, const struct run_cmd *cmd)
   rc = cli_load_and_check(cmd->file, pf->arena, &pf->src, &pf->pr, &pf->diags);
   if (rc == 0 && diag_has_errors(&pf->diags))
     rc = EXIT_DATAERR;
-  opts.lib_dirs = cli_lib_dirs();
   if (rc == 0 && comp_compile_opts(pf->src, pf->pr.file, &opts, &pf->diags, &pf->chunk) != 0)
     rc = pf->diags.oom ? EXIT_SOFTWARE : EXIT_DATAERR;
+  if (rc == 0 && pf->refused)
+    rc = EXIT_DATAERR;
   if (rc == 0 && pf->chunk->runbook == CHUNK_NONE) {
     diag_add(&pf->diags, DIAG_RB1012, pf->src, (struct span){ 0, 0 },
              "%s is a library file: it has no runbook to run", cmd->file);

@@ -269,7 +269,7 @@ struct runbook {
 /* Parse, check and compile; 0 or the exit status (diagnostics rendered). */
 static int build(struct runbook *rb, const char *file)
 {
-  struct comp_options opts;
+  struct comp_options opts = { .lib_dirs = cli_lib_dirs() };
   int rc;
 
   diag_init(&rb->diags);
@@ -279,7 +279,6 @@ static int build(struct runbook *rb, const char *file)
   rc = cli_load_and_check(file, rb->arena, &rb->src, &rb->pr, &rb->diags);
   if (rc == 0 && diag_has_errors(&rb->diags))
     rc = EXIT_DATAERR;
-  opts.lib_dirs = cli_lib_dirs();
   if (rc == 0 && comp_compile_opts(rb->src, rb->pr.file, &opts, &rb->diags, &rb->chunk) != 0)
     rc = rb->diags.oom ? EXIT_SOFTWARE : EXIT_DATAERR;
   if (rc == 0 && rb->chunk->runbook == CHUNK_NONE) {

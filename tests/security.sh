@@ -57,6 +57,44 @@ chmod 644 ok.rb
 chmod 666 params.json
 refused "params file" --params-file params.json ok.rb
 chmod 644 params.json
+# a directory others can write lets them replace the file: refused, unless
+# it is sticky (as /tmp: only a file's owner may rename it there)
+mkdir -p shared
+cp ok.rb shared/ok.rb
+chmod 777 shared
+refused runbook shared/ok.rb
+grep -q "is in directory shared, which is writable by every user" err \
+  || fail "directory: message does not name it: $(cat err)"
+chmod 1777 shared
+expect_exit 0 rbc run shared/ok.rb >/dev/null
+chmod 755 shared
+# an imported library is held to the same rule
+mkdir -p lib
+cat >lib/helpers.rb <<'RB'
+fn greet(who) {
+  return "hello ${who}"
+}
+RB
+cat >imports.rb <<'RB'
+import "lib/helpers.rb"
+
+runbook "imports" {
+  phase "p" {
+    step "s" {
+      log greet("x")
+      sh "touch ran-$$"
+    }
+  }
+}
+RB
+chmod 644 imports.rb lib/helpers.rb
+expect_exit 0 rbc run imports.rb >/dev/null
+chmod 666 lib/helpers.rb
+refused library imports.rb
+chmod 644 lib/helpers.rb
+chmod 777 lib
+refused library imports.rb
+chmod 755 lib
 # group-writable, group not the owner's private group: refused (when we can
 # give the file such a group: root can, others only to a group they are in)
 other_gid=
@@ -92,7 +130,7 @@ set -e
 [ "$st" -ne 65 ] || fail "check refused a writable file"
 chmod 644 ok.rb
 expect_exit 0 rbc run ok.rb >/dev/null
-echo "ok   RB9010: world- and group-writable runbooks and params files refused, nothing run"
+echo "ok   RB9010: world- and group-writable runbooks, params files, libraries and their directories refused, nothing run"
 
 # }====
 

@@ -79,6 +79,7 @@ struct comp {
   struct lib *libs;
   uint32_t nlibs, libcap;
   int import_depth;
+  bool refused;                 /* opts->on_library refused a library: stop */
   struct diag_list *diags;
   struct chunk *c;
   struct arena *arena;          /* folded strings */
@@ -2168,6 +2169,10 @@ static void comp_import(struct comp *cs, const struct ast_node *imp)
     src_free(src);
     return;
   }
+  if (cs->opts && cs->opts->on_library && cs->opts->on_library(found, cs->opts->library_ctx) != 0) {
+    cs->failed = cs->refused = true;    /* the caller said why: compile nothing more */
+    return;
+  }
   if (parse_lib(cs, l, path) < 0 || cs->import_depth >= MAX_IMPORT_DEPTH)
     return;
   cs->import_depth++;
@@ -2183,7 +2188,7 @@ static void comp_import(struct comp *cs, const struct ast_node *imp)
 /* Every IMPORT node of list (file imports or runbook items). */
 static void comp_imports(struct comp *cs, const struct ast_node *list)
 {
-  for (; list; list = list->next)
+  for (; list && !cs->refused; list = list->next)
     if (list->kind == AST_IMPORT)
       comp_import(cs, list);
 }
@@ -2343,6 +2348,8 @@ static void comp_file(struct comp *cs, const struct ast_node *file)
   comp_imports(cs, file->u.file.imports);
   if (rb)
     comp_imports(cs, items);
+  if (cs->refused)
+    return;
   declare_items(cs, items);
   define_lib_fns(cs);
   define_items(cs, items, rb ? rb : file);
@@ -2357,7 +2364,7 @@ int comp_compile(const struct source *src, const struct ast_node *file,
 {
 #ifdef RBC_STDLIB_DIR
   static const char *const dirs[] = { RBC_STDLIB_DIR, NULL };
-  struct comp_options opts = { dirs };
+  struct comp_options opts = { .lib_dirs = dirs };
 
   return comp_compile_opts(src, file, &opts, diags, out);
 #else

@@ -31,6 +31,11 @@ int comp_compile(const struct source *src, const struct ast_node *file,
 struct comp_options {
   const char *const *lib_dirs;  /* where `import` looks after the importing file's
                                    directory; NULL-terminated, may be NULL */
+  /* Called with the path of every library read (once each), or NULL: the
+     caller may vet the file (rbc run refuses one others can write).
+     Non-zero stops the compilation; the callback adds its diagnostic. */
+  int (*on_library)(const char *path, void *ctx);
+  void *library_ctx;
 };
 
 /*
