@@ -622,7 +622,7 @@ static void walk_assert_http(struct planner *p, const struct ast_node *s)
   val_buf_free(&b);
   val_buf_init(&b);
   val_buf_printf(&b, "assert http %s", m);
-  add_action(p, strcmp(m, "GET") && strcmp(m, "HEAD") ? E_CHANGE : E_READ,
+  add_action(p, strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 ? E_CHANGE : E_READ,
              from_buf(p, &b, PV_STR, false).text, s, args, NULL);
 }
 
@@ -923,7 +923,7 @@ static json_t *make_plan(struct planner *p, const struct ast_node *file, const c
   json_object_set_new(doc, "phases", phases);
   json_object_set_new(doc, "summary", json_pack(
     "{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o}",
-    "actions", (json_int_t)(p->n_read + p->n_change + p->n_shell + p->n_gate),
+    "actions", (json_int_t)p->n_read + p->n_change + p->n_shell + p->n_gate,
     "read", (json_int_t)p->n_read, "change", (json_int_t)p->n_change,
     "shell", (json_int_t)p->n_shell, "gate", (json_int_t)p->n_gate,
     "conditional_steps", (json_int_t)ncond, "steps", (json_int_t)nsteps,
@@ -1140,7 +1140,7 @@ static int parse_plan_args(struct plan_cmd *c, int argc, char **argv, struct are
       break;
     case O_PARAMS_FILE:   c->params_file = st.optarg; break;
     case O_FORMAT:
-      if (strcmp(st.optarg, "json") && strcmp(st.optarg, "tty"))
+      if (strcmp(st.optarg, "json") != 0 && strcmp(st.optarg, "tty") != 0)
         return cli_usage_error("plan", "invalid value '%s' for '--format'; expected tty or "
                                "json", st.optarg);
       c->json = strcmp(st.optarg, "json") == 0;

@@ -117,31 +117,12 @@ static int64_t jint(const json_t *o, const char *key, int64_t dflt)
   return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-  int64_t era;
-  unsigned yoe, doy, doe;
-
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = (unsigned)(y - era * 400);
-  doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* "2026-11-26T13:00:00.123Z" to milliseconds since the epoch; -1 if malformed. */
+/* A journal's "@timestamp" (RFC 3339) to milliseconds since the epoch; -1 if malformed. */
 static int64_t parse_ts(const char *s)
 {
-  int y, mo, d, h, mi, se, ms = 0, n = 0;
+  int64_t ms;
 
-  if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6)
-    return -1;
-  if (s[n] == '.')
-    ms = atoi(s + n + 1);
-  return ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + mi) * 60000
-         + (int64_t)se * 1000 + ms;
+  return s != NULL && val_parse_time(s, strlen(s), &ms, NULL) == VAL_OK ? ms : -1;
 }
 
 static struct phase *get_phase(struct run *r, uint32_t index)
@@ -771,7 +752,7 @@ static void timeline(struct val_buf *b, const struct run *r, const struct report
           happening_text(b, s->hap[h].ev);
         val_buf_puts(b, md ? " |\n" : "\n");
       }
-      if (s->starts || (s->status && strcmp(s->status, "not_run"))) {
+      if (s->starts || (s->status && strcmp(s->status, "not_run") != 0)) {
         val_buf_printf(b, md ? "| +%s | step \"%s\": " : "+%-8s   step \"%s\": ",
                        dur(s->start_ms + (s->elapsed_ms > 0 ? s->elapsed_ms : 0) - r->start_ms,
                            d1), s->name);

@@ -1746,11 +1746,11 @@ int vm_exec(struct vm *vm, uint32_t fn_index, struct rbc_value *out)
         \
         yv; \
         if (x->type == VAL_INT && y.type == VAL_INT && !builtin(x->as.i, y.as.i, &ri)) { \
-          vm_vset_i64(inplace ? x : &vm->stack[vm->sp++], VAL_INT, x->secret || y.secret, ri); \
+          vm_vset_i64((inplace) ? x : &vm->stack[vm->sp++], VAL_INT, x->secret || y.secret, ri); \
           pc += 5; \
           vmbreak; \
         } \
-        if (!isk) \
+        if (!(isk)) \
           b = retain(fr->locals[OPND16(2)]); \
         else if (const_value(vm, OPND16(2), &b) != 0) \
           THROW(); \
