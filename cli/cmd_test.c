@@ -999,7 +999,7 @@ static int update_tested(const struct runbook *rb, const char *file)
     fprintf(stderr, "rbc: cannot format %s to update `tested`\n", file);
     return rc == FMT_NOMEM ? EXIT_SOFTWARE : EXIT_DATAERR;
   }
-  rc = cli_write_atomic(file, out, out_len, CLI_MODE_UMASK, 0);
+  rc = cli_write_atomic(file, out, out_len, CLI_MODE_KEEP, 0);
   free(out);
   if (rc != 0) {
     fprintf(stderr, "rbc: cannot write %s: %s\n", file, strerror(rc));

@@ -297,8 +297,10 @@ expect_exit 73 rbc test --report-junit "$TMPD/nodir/j.xml" mini.rb ok.json >/dev
 cp mini.rb up.rb
 RBC_TODAY=2026-11-27 expect_exit 1 rbc test --update-tested up.rb ok.json wrong.json >out 2>&1
 grep -q 'tested "2026-01-01"' up.rb || fail "--update-tested changed the file after a failure"
+chmod 640 up.rb
 RBC_TODAY=2026-11-27 rbc test --update-tested up.rb ok.json >out 2>&1 || { cat out; fail "update"; }
 grep -q 'tested "2026-11-27"' up.rb || { cat up.rb; fail "tested not updated"; }
+[ "$(stat -c %a up.rb)" = 640 ] || fail "--update-tested changed the runbook's mode: $(stat -c %a up.rb)"
 grep -q '# keep this comment' up.rb || fail "the comment was lost"
 rbc fmt --check up.rb >/dev/null || fail "the updated runbook is not formatted"
 RBC_TODAY=27.11.2026 expect_exit 64 rbc test --update-tested up.rb ok.json >/dev/null 2>&1
