@@ -123,7 +123,7 @@ cmd_doc(int argc, char **argv)
     rc = EXIT_IOERR;
   if (rc == 0 && output != NULL) {
     err = cli_write_atomic(output, out.data != NULL ? out.data : "", out.len,
-                           CLI_MODE_PRIVATE, 0);
+                           CLI_MODE_UMASK, 0);
     if (err != 0) {
       fprintf(stderr, "rbc: cannot write %s: %s\n", output, strerror(err));
       rc = EXIT_CANTCREAT;

@@ -22,6 +22,9 @@ SOURCE_DATE_EPOCH=1 TZ=Asia/Tokyo rbc doc runbooks/payments-api.rb >"$TMPD/b.md"
 cmp -s "$TMPD/a.md" "$TMPD/b.md" || fail "the document depends on the clock or the zone"
 expect_exit 0 rbc doc runbooks/payments-api.rb -o "$TMPD/c.md"
 cmp -s "$TMPD/a.md" "$TMPD/c.md" || fail "-o wrote something else than stdout"
+# a document is for reading: created as any file (0666 less the umask)
+(umask 022 && rbc doc runbooks/payments-api.rb -o "$TMPD/m.md")
+[ "$(stat -c %a "$TMPD/m.md")" = 644 ] || fail "-o made the document $(stat -c %a "$TMPD/m.md")"
 cp runbooks/payments-api.rb "$TMPD/payments-api.rb"
 (cd "$TMPD" && rbc doc payments-api.rb) >"$TMPD/d.md"
 cmp -s "$TMPD/a.md" "$TMPD/d.md" || fail "the document depends on the directory"
