@@ -19,6 +19,9 @@ truncates at each length and replaces the body with random bytes (header
 kept), and runs `rbc disasm` on each: exit 0 or 65 only, and 65 must come
 with a message on stderr.
 
+Each command may use --timeout seconds of CPU time (RLIMIT_CPU; more is a
+hang or a quadratic pass), and 20 times that in wall-clock time, so a loaded
+machine does not fail it.
 --scale multiplies the number of generated cases (use < 1 under valgrind);
 --max-seconds stops early (reported, not a failure) so a slow sanitizer
 build cannot hang CI.  Failing inputs are copied to --save (default
@@ -31,8 +34,10 @@ import concurrent.futures
 import json
 import os
 import random
+import resource
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -352,9 +357,18 @@ def bytecode_cases(args, rng, rbc_cmd, tmp, failures):
 
 
 def run_cmd(cmd, cwd, timeout):
+    """Run cmd with `timeout` seconds of CPU time (RLIMIT_CPU: a loop or a
+    quadratic pass burns CPU, however loaded the machine is) and a wall-clock
+    guard of 20 times that for a process that blocks."""
+    def limit_cpu():
+        secs = max(1, int(timeout))
+        resource.setrlimit(resource.RLIMIT_CPU, (secs, secs + 5))
+
     try:
         p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
+                           timeout=timeout * 20, preexec_fn=limit_cpu)
+        if p.returncode == -signal.SIGXCPU:
+            return "cpu", p.stdout, p.stderr
         return p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired:
         return "timeout", b"", b""
@@ -382,8 +396,12 @@ def judge(case, path, rbc_cmd, cwd, timeout):
     for argv, allowed, label in cmds:
         status, out, err = run_cmd(rbc_cmd + argv, cwd, timeout)
         shown = "rbc " + " ".join(shlex.quote(a) for a in argv)
+        if status == "cpu":
+            problems.append("%s: used more than %d s of CPU time (a hang or a quadratic pass)"
+                            % (shown, timeout))
+            continue
         if status == "timeout":
-            problems.append("%s: no exit within %d s" % (shown, timeout))
+            problems.append("%s: blocked: no exit within %d s" % (shown, timeout * 20))
             continue
         if status < 0:
             problems.append("%s: killed by signal %d" % (shown, -status))
@@ -415,7 +433,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=max(2, (os.cpu_count() or 2)))
     ap.add_argument("--max-seconds", type=float, default=300.0)
     ap.add_argument("--timeout", type=float, default=15.0,
-                    help="per command; slower is a hang (or a quadratic pass)")
+                    help="CPU seconds per command; more is a hang (or a quadratic pass)")
     ap.add_argument("--save", default=os.path.join(tempfile.gettempdir(),
                                                    "rbc-hostile-failures"))
     ap.add_argument("--only", choices=["source", "bytecode"])
