@@ -21,6 +21,7 @@
 #include "parser/arena.h"
 #include "stdlib/shell.h"
 #include "vm/bytecode.h"
+#include "vm/fdio.h"
 #include "vm/value.h"
 
 #ifndef RBC_VERSION
@@ -616,23 +617,6 @@ cli_catch_stop_signals(void)
 
 /* {==== atomic file writes ==== */
 
-/* All of p[0..len) to fd, across EINTR and short writes; 0 or an errno value. */
-static int
-write_all(int fd, const char *p, size_t len)
-{
-  while (len > 0) {
-    ssize_t w = write(fd, p, len);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return w < 0 ? errno : EIO;
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
 /* The permission bits cli_write_atomic's mode asks for; -1 keeps mkstemp's 0600. */
 static int
 wanted_mode(const char *path, int mode)
@@ -674,7 +658,7 @@ cli_write_atomic(const char *path, const void *data, size_t len, int mode, unsig
   if (bits >= 0 && fchmod(fd, (mode_t)bits) != 0 && mode != CLI_MODE_KEEP)
     err = errno;
   if (err == 0)
-    err = write_all(fd, data, len);
+    err = fd_write_all(fd, data, len);
   if (err == 0 && (flags & CLI_WRITE_SYNC) && fsync(fd) != 0)
     err = errno;
   if (close(fd) != 0 && err == 0)

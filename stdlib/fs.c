@@ -33,6 +33,7 @@
 #include "stdlib/loop.h"
 #include "stdlib/natives_int.h"
 #include "stdlib/sim.h"
+#include "vm/fdio.h"
 #include "vm/value_json.h"
 
 /* {==== paths ==== */
@@ -256,22 +257,6 @@ std_remove(struct std_call *call, struct rbc_value *out)
 
 /* {==== atomic writes ==== */
 
-/* Write all of data[0..len) to fd; 0, or an errno. */
-static int
-write_all(int fd, const char *data, size_t len)
-{
-  while (len > 0) {
-    ssize_t n = write(fd, data, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return errno;
-    data += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 /* Fill a temporary file next to path with data (+ "\n"); 0, or an errno. */
 static int
 fill_temp(int fd, mode_t mode, const char *data, size_t len, bool newline)
@@ -280,9 +265,9 @@ fill_temp(int fd, mode_t mode, const char *data, size_t len, bool newline)
 
   if (fchmod(fd, mode) != 0)
     return errno;
-  e = write_all(fd, data, len);
+  e = fd_write_all(fd, data, len);
   if (e == 0 && newline)
-    e = write_all(fd, "\n", 1);
+    e = fd_write_all(fd, "\n", 1);
   if (e == 0 && fsync(fd) != 0)
     e = errno;
   return e;

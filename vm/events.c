@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "vm/events_int.h"
+#include "vm/fdio.h"
 
 #ifndef RBC_VERSION
 #define RBC_VERSION "0.1.0"
@@ -249,25 +250,15 @@ void ev_scrub_append(const struct ev_sink *ev, struct val_buf *b, const char *s,
 /* {==== writing ==== */
 
 /*
-** One write(2) of the whole line, looped on EINTR and partial writes only;
-** the first failure is kept in ev->err and later writes are skipped.
+** One write(2) of the whole line, looped on EINTR and partial writes only
+** (fd_write_all); the first failure is kept in ev->err and later writes are
+** skipped.
 */
 void ev_write(struct ev_sink *ev, struct ev_out *o, const char *buf, size_t len)
 {
   if (ev->err)
     return;
-  while (len > 0) {
-    ssize_t w = write(o->fd, buf, len);
-
-    if (w < 0) {
-      if (errno == EINTR)
-        continue;
-      ev->err = errno ? errno : EIO;
-      return;
-    }
-    buf += w;
-    len -= (size_t)w;
-  }
+  ev->err = fd_write_all(o->fd, buf, len);
 }
 
 /* Scrub a finished text line and write it; b is released either way. */

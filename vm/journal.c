@@ -37,6 +37,7 @@
 
 #include "lexer/source.h"
 #include "vm/events_int.h"
+#include "vm/fdio.h"
 
 /* How long a lock left by a dead run may stay held by its half-started child. */
 #define LOCK_GRACE_MS 2000
@@ -532,20 +533,9 @@ static int write_lines(struct jl_writer *w, const char *buf, size_t len)
     p = chain_line(p, s, (size_t)(end - s), prev);
   }
   left = (size_t)(p - out);
-  for (p = out; left > 0;) {
-    ssize_t wr = write(w->fd, p, left);
-
-    if (wr < 0 && errno == EINTR)
-      continue;
-    if (wr < 0) {
-      w->err = errno ? errno : EIO;
-      break;
-    }
-    p += wr;
-    left -= (size_t)wr;
-  }
+  w->err = fd_write_all(w->fd, out, left);
   if (!w->err) {
-    w->good += (off_t)(p - out);
+    w->good += (off_t)left;
     memcpy(w->prev, prev, 65);
     w->err = publish(w);
   } else if (ftruncate(w->fd, w->good) == 0) {
