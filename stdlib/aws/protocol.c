@@ -84,7 +84,7 @@ int aws_decode(const struct aws_op *op, const struct aws_response *rs, struct rb
   /* the decoders explain every malformed reply; what they leave unexplained
      is a value that could not be allocated */
   if (rc != 0 && errsz > 0 && err[0] == '\0')
-    snprintf(err, errsz, "out of memory decoding the reply");
+    (void)aws_decode_oom(err, errsz);
   return rc;
 }
 
@@ -677,10 +677,10 @@ static bool flattened(const json_t *ref, const json_t *shape)
   return aws_model_flag(ref, "flattened") || aws_model_flag(shape, "flattened");
 }
 
-/* -1 with "out of memory" in err. */
-static int xml_oom(char *err, size_t errsz)
+int aws_decode_oom(char *err, size_t errsz)
 {
-  snprintf(err, errsz, "out of memory decoding the reply");
+  if (errsz > 0)
+    snprintf(err, errsz, "out of memory decoding the reply");
   return -1;
 }
 
@@ -694,7 +694,7 @@ static int xml_list_items(const struct aws_service *svc, const json_t *shape,
   struct val_err e;
 
   if (val_list_new(0, out, &e) != VAL_OK)
-    return xml_oom(err, errsz);
+    return aws_decode_oom(err, errsz);
   for (size_t i = 0; x != NULL && i < x->nkids; i++) {
     struct rbc_value v = val_null();
     if (strcmp(x->kids[i]->name, item) != 0)
@@ -705,7 +705,7 @@ static int xml_list_items(const struct aws_service *svc, const json_t *shape,
     }
     if (val_list_push(out, v, &e) != VAL_OK) {
       val_release(v);
-      return xml_oom(err, errsz);
+      return aws_decode_oom(err, errsz);
     }
     val_release(v);
   }
@@ -729,7 +729,7 @@ static int xml_map_entry(const struct aws_service *svc, const json_t *shape,
   if (v != NULL && aws_xml_value(svc, vref, aws_model_ref_shape(svc, vref), v, &val, err,
                                  errsz) != 0)
     return -1;
-  rc = val_map_set(out, k->text, k->text_len, val, &e) == VAL_OK ? 0 : xml_oom(err, errsz);
+  rc = val_map_set(out, k->text, k->text_len, val, &e) == VAL_OK ? 0 : aws_decode_oom(err, errsz);
   val_release(val);
   return rc;
 }
@@ -742,7 +742,7 @@ int aws_xml_struct(const struct aws_service *svc, const json_t *st, const struct
   struct val_err e;
 
   if (val_map_new(out, &e) != VAL_OK)
-    return xml_oom(err, errsz);
+    return aws_decode_oom(err, errsz);
   json_object_foreach(members, name, ref) {
     json_t *shape = aws_model_ref_shape(svc, ref);
     const char *t = aws_shape_type(shape);
@@ -762,7 +762,7 @@ int aws_xml_struct(const struct aws_service *svc, const json_t *st, const struct
       rc = xml_list_items(svc, shape, x, nm, &v, err, errsz);
     } else if (flattened(ref, shape) && strcmp(t, "map") == 0) {
       const char *nm = xml_name(ref, name);
-      rc = val_map_new(&v, &e) == VAL_OK ? 0 : xml_oom(err, errsz);
+      rc = val_map_new(&v, &e) == VAL_OK ? 0 : aws_decode_oom(err, errsz);
       if (aws_xml_child(x, nm) == NULL) {
         val_release(v);
         continue;
@@ -777,7 +777,7 @@ int aws_xml_struct(const struct aws_service *svc, const json_t *st, const struct
       rc = aws_xml_value(svc, ref, shape, el, &v, err, errsz);
     }
     if (rc == 0 && val_map_set(out, name, strlen(name), v, &e) != VAL_OK)
-      rc = xml_oom(err, errsz);
+      rc = aws_decode_oom(err, errsz);
     if (rc != 0) {
       val_release(v);
       return -1;
@@ -801,7 +801,7 @@ int aws_xml_value(const struct aws_service *svc, const json_t *ref, const json_t
     return xml_list_items(svc, shape, x, xml_name(mref, "member"), out, err, errsz);
   }
   if (strcmp(t, "map") == 0) {
-    int rc = val_map_new(out, &e) == VAL_OK ? 0 : xml_oom(err, errsz);
+    int rc = val_map_new(out, &e) == VAL_OK ? 0 : aws_decode_oom(err, errsz);
     for (size_t i = 0; rc == 0 && i < x->nkids; i++)
       if (strcmp(x->kids[i]->name, "entry") == 0)
         rc = xml_map_entry(svc, shape, x->kids[i], out, err, errsz);

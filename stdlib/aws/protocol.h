@@ -205,6 +205,9 @@ int aws_xml_struct(const struct aws_service *svc, const json_t *st, const struct
 /* A scalar of shape from text (string, number, bool, timestamp, blob). */
 int aws_scalar_value(const json_t *shape, const char *text, size_t len, struct rbc_value *out);
 
+/* -1, with the decoders' out-of-memory message in err. */
+int aws_decode_oom(char *err, size_t errsz);
+
 /* }==== */
 
 #endif

@@ -160,13 +160,6 @@ json_t *aws_json_arg(struct aws_enc *enc, struct aws_path *p, const struct aws_s
 static int json_value(const struct aws_service *svc, const json_t *shape, const json_t *j,
                       struct rbc_value *out, char *err, size_t errsz, int depth);
 
-/* -1 with "out of memory" in err. */
-static int json_oom(char *err, size_t errsz)
-{
-  snprintf(err, errsz, "out of memory decoding the reply");
-  return -1;
-}
-
 /* -1 with "too deep" in err, when depth is past the limit; else 0. */
 static int json_too_deep(int depth, char *err, size_t errsz)
 {
@@ -185,7 +178,7 @@ static int json_struct_value(const struct aws_service *svc, const json_t *st, co
   struct val_err e;
 
   if (val_map_new(out, &e) != VAL_OK)
-    return json_oom(err, errsz);
+    return aws_decode_oom(err, errsz);
   json_object_foreach(members, name, ref) {
     json_t *jv = json_object_get(j, json_name(ref, name));
     struct rbc_value v = val_null();
@@ -197,7 +190,7 @@ static int json_struct_value(const struct aws_service *svc, const json_t *st, co
     }
     if (val_map_set(out, name, strlen(name), v, &e) != VAL_OK) {
       val_release(v);
-      return json_oom(err, errsz);
+      return aws_decode_oom(err, errsz);
     }
     val_release(v);
   }
@@ -218,13 +211,13 @@ static int json_plain(const json_t *j, struct rbc_value *out, char *err, size_t 
   switch (json_typeof(j)) {
   case JSON_OBJECT:
     if (val_map_new(out, &e) != VAL_OK)
-      return json_oom(err, errsz);
+      return aws_decode_oom(err, errsz);
     json_object_foreach((json_t *)(uintptr_t)j, k, x) {
       struct rbc_value v = val_null();
       int rc = json_plain(x, &v, err, errsz, depth + 1);
 
       if (rc == 0 && val_map_set(out, k, strlen(k), v, &e) != VAL_OK)
-        rc = json_oom(err, errsz);
+        rc = aws_decode_oom(err, errsz);
       val_release(v);
       if (rc != 0)
         return -1;
@@ -232,13 +225,13 @@ static int json_plain(const json_t *j, struct rbc_value *out, char *err, size_t 
     return 0;
   case JSON_ARRAY:
     if (val_list_new(json_array_size(j), out, &e) != VAL_OK)
-      return json_oom(err, errsz);
+      return aws_decode_oom(err, errsz);
     json_array_foreach(j, i, x) {
       struct rbc_value v = val_null();
       int rc = json_plain(x, &v, err, errsz, depth + 1);
 
       if (rc == 0 && val_list_push(out, v, &e) != VAL_OK)
-        rc = json_oom(err, errsz);
+        rc = aws_decode_oom(err, errsz);
       val_release(v);
       if (rc != 0)
         return -1;
@@ -246,7 +239,7 @@ static int json_plain(const json_t *j, struct rbc_value *out, char *err, size_t 
     return 0;
   case JSON_STRING:
     return val_string_new(json_string_value(j), json_string_length(j), out, &e) == VAL_OK
-           ? 0 : json_oom(err, errsz);
+           ? 0 : aws_decode_oom(err, errsz);
   case JSON_INTEGER:
     *out = val_int(json_integer_value(j));
     return 0;
@@ -276,13 +269,13 @@ static int json_container_value(const struct aws_service *svc, const json_t *sha
   if (json_is_array(j)) {
     json_t *ms = aws_model_ref_shape(svc, json_object_get(shape, "member"));
     if (val_list_new(json_array_size(j), out, &e) != VAL_OK)
-      return json_oom(err, errsz);
+      return aws_decode_oom(err, errsz);
     json_array_foreach(j, i, x) {
       struct rbc_value v = val_null();
       int rc = json_value(svc, ms, x, &v, err, errsz, depth + 1);
 
       if (rc == 0 && val_list_push(out, v, &e) != VAL_OK)
-        rc = json_oom(err, errsz);
+        rc = aws_decode_oom(err, errsz);
       val_release(v);
       if (rc != 0)
         return -1;
@@ -292,13 +285,13 @@ static int json_container_value(const struct aws_service *svc, const json_t *sha
   {
     json_t *vs = aws_model_ref_shape(svc, json_object_get(shape, "value"));
     if (val_map_new(out, &e) != VAL_OK)
-      return json_oom(err, errsz);
+      return aws_decode_oom(err, errsz);
     json_object_foreach((json_t *)(uintptr_t)j, k, x) {
       struct rbc_value v = val_null();
       int rc = json_value(svc, vs, x, &v, err, errsz, depth + 1);
 
       if (rc == 0 && val_map_set(out, k, strlen(k), v, &e) != VAL_OK)
-        rc = json_oom(err, errsz);
+        rc = aws_decode_oom(err, errsz);
       val_release(v);
       if (rc != 0)
         return -1;
@@ -338,7 +331,7 @@ static int json_value(const struct aws_service *svc, const json_t *shape, const 
   }
   if (json_is_string(j))
     return val_string_new(json_string_value(j), json_string_length(j), out, &e) == VAL_OK
-           ? 0 : json_oom(err, errsz);
+           ? 0 : aws_decode_oom(err, errsz);
   if ((strcmp(t, "float") == 0 || strcmp(t, "double") == 0) && json_is_integer(j)) {
     *out = val_float((double)json_integer_value(j));
     return 0;
@@ -433,7 +426,7 @@ int aws_json_decode(const struct aws_op *op, const struct aws_response *rs,
   struct val_err e;
 
   if (rs->body_len == 0 || op->output == NULL)
-    return val_map_new(out, &e) == VAL_OK ? 0 : json_oom(err, errsz);
+    return val_map_new(out, &e) == VAL_OK ? 0 : aws_decode_oom(err, errsz);
   j = json_loadb(rs->body, rs->body_len, JSON_DECODE_ANY, &je);
   if (j == NULL || !json_is_object(j)) {
     snprintf(err, errsz, "the reply is not a JSON object%s%s", j == NULL ? ": " : "",
