@@ -2149,6 +2149,19 @@ parse_source(struct arena *a, const struct source *src, struct diag_list *diags,
   memset(out, 0, sizeof *out);
   if (ctx == NULL)
     return -1;
+  if (src->len >= 4 && memcmp(src->text, "\x1bRBC", 4) == 0) {
+    /* a .rbx given where source is read: one error, not one per byte */
+    struct diag *d = diag_add(diags, DIAG_RB1005, src, (struct span){ 0, 1 },
+                              "this is rbc bytecode, not runbook source");
+
+    free(ctx);
+    if (d == NULL)
+      return -1;
+    diag_help(d, "run, check, plan and doc read the .rb file it was compiled from; "
+              "`rbc disasm` lists bytecode");
+    out->file = ast_new(a, AST_FILE, (struct span){ 0, 0 });
+    return out->file != NULL ? 0 : -1;
+  }
   if (lex_open(ctx, a, src, diags) != 0) {
     free(ctx);
     return -1;

@@ -11,6 +11,8 @@
 #      output, an error message); it reaches the command through env: only;
 #   3. state files: the journal directory 0700, every file in it 0600, even
 #      under umask 000.
+#   4. bytecode is not source: a .rbx given to run, plan, doc or check gets
+#      one RB1005 error naming it (run: exit 65, nothing executed).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
 
 SECRET=s3cr3t-Zq9-do-not-print
@@ -186,5 +188,29 @@ bad=$(find "$RBC_STATE_DIR" -type f ! -perm 600; find "$RBC_STATE_DIR" -mindepth
 [ -z "$bad" ] || fail "state files not 0600 / dirs not 0700 under umask 000: $(ls -la $bad)"
 [ -n "$(find "$RBC_STATE_DIR" -type f)" ] || fail "no state file written under $RBC_STATE_DIR"
 echo "ok   state files 0600 and directories 0700, even under umask 000"
+
+# }====
+
+# {==== 4. bytecode given where source is read ====
+
+rm -f ran-*
+expect_exit 0 rbc compile ok.rb -o ok.rbx
+for cmd in run plan doc check; do
+  set +e
+  rbc $cmd ok.rbx >out 2>err
+  st=$?
+  set -e
+  case $cmd in
+    run | plan | doc) want=65 ;;
+    check) want=1 ;;
+  esac
+  [ "$st" -eq "$want" ] || fail "$cmd of a .rbx: exit $st, expected $want: $(cat err out)"
+  cat out err >both
+  grep -q "error\[RB1005\]: this is rbc bytecode, not runbook source" both ||
+    fail "$cmd of a .rbx: no RB1005 naming bytecode: $(cat both)"
+  [ "$(grep -c 'error\[' both)" -eq 1 ] || fail "$cmd of a .rbx: more than one error: $(cat both)"
+done
+! ls ran-* >/dev/null 2>&1 || fail "run of a .rbx executed a step"
+echo "ok   a .rbx given to run, plan, doc or check: one RB1005 error, nothing run"
 
 # }====

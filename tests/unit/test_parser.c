@@ -824,6 +824,12 @@ static const struct parse_case cases[] = {
     "          (arg\n"
     "            (string\n"
     "              (str-text \"after\"))))))))\n" },
+  { "bytecode_given_as_source",
+    "\x1b" "RBC\x02\x01\x19\x93\r\n\x1a\n runbook \"r\" { @@@ }",
+    "1:1: RB1005: this is rbc bytecode, not runbook source\n"
+    "   help: run, check, plan and doc read the .rb file it was compiled from; "
+    "`rbc disasm` lists bytecode\n"
+    "(file)\n" },
   { "unclosed_block",
     "runbook \"r\" {\n"
     "  phase \"p\" {\n"
