@@ -42,6 +42,17 @@ static bool leaks(const char *s)
   return s != NULL && strstr(s, SECRET_B) != NULL;
 }
 
+/* Sign or presign (as bit 128 of the input's hash h says) into *out. */
+static void sign(const struct sigv4_params *prm, const struct sigv4_request *rq, uint32_t h,
+                 struct sigv4_result *out)
+{
+  int rc = (h & 128) ? sigv4_presign(prm, rq, (int64_t)(h >> 8) % 604801, out)
+                     : sigv4_sign(prm, rq, out);
+
+  if (rc != 0)
+    abort();                    /* nothing but memory or a missing key can fail */
+}
+
 /* Are a and b (either may be NULL) the same up to where `cut` starts in a? */
 static bool same_until(const char *a, const char *b, const char *cut)
 {
@@ -109,7 +120,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   uint32_t h = hash(data, size);
   char *copy = malloc(size + 1), *p, *end, *line, *sp, *q, *enc;
   bool had_b;
-  int rc;
 
   if (copy == NULL)
     return 0;
@@ -172,19 +182,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   prm.unsigned_payload = (h & 32) != 0;
   prm.omit_session_token = (h & 64) != 0;
 
-  if (h & 128)
-    rc = sigv4_presign(&prm, &rq, (int64_t)(h >> 8) % 604801, &res);
-  else
-    rc = sigv4_sign(&prm, &rq, &res);
-  if (rc != 0)
-    abort();                    /* nothing but memory or a missing key can fail */
+  sign(&prm, &rq, h, &res);
   prm.secret_key = SECRET_B;
-  if (h & 128)
-    rc = sigv4_presign(&prm, &rq, (int64_t)(h >> 8) % 604801, &res_b);
-  else
-    rc = sigv4_sign(&prm, &rq, &res_b);
-  if (rc != 0)
-    abort();
+  sign(&prm, &rq, h, &res_b);
   check_results(&res, &res_b, had_b);
   sigv4_result_free(&res);
   sigv4_result_free(&res_b);

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lexer/source.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Defined by the harnesses that set up state once (a temporary directory). */
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
@@ -33,46 +35,25 @@ static unsigned long ran;
 /* Run one file through the harness; 0, or -1 when it cannot be read. */
 static int replay_file(const char *path)
 {
-  FILE *f = fopen(path, "rb");
-  uint8_t *buf = NULL, *grown;
-  size_t len = 0, cap = 0, n;
+  int err = 0;
+  struct source *src = src_read_file(path, &err);
+  uint8_t *copy;
 
-  if (f == NULL) {
-    perror(path);
+  if (src == NULL) {
+    fprintf(stderr, "%s: %s\n", path, strerror(err));
     return -1;
   }
-  do {
-    if (cap - len < 4096) {
-      cap = cap * 2 + 4096;
-      grown = realloc(buf, cap);
-      if (grown == NULL) {
-        free(buf);
-        fclose(f);
-        fprintf(stderr, "%s: out of memory\n", path);
-        return -1;
-      }
-      buf = grown;
-    }
-    n = fread(buf + len, 1, cap - len, f);
-    len += n;
-  } while (n > 0);
-  if (ferror(f)) {
-    perror(path);
-    free(buf);
-    fclose(f);
-    return -1;
-  }
-  fclose(f);
   /* a copy of exactly len bytes, so reading past the input is an error */
-  grown = malloc(len > 0 ? len : 1);
-  if (grown == NULL) {
-    free(buf);
+  copy = malloc(src->len > 0 ? src->len : 1);
+  if (copy == NULL) {
+    src_free(src);
+    fprintf(stderr, "%s: out of memory\n", path);
     return -1;
   }
-  memcpy(grown, buf, len);
-  free(buf);
-  (void)LLVMFuzzerTestOneInput(grown, len);
-  free(grown);
+  memcpy(copy, src->text, src->len);
+  (void)LLVMFuzzerTestOneInput(copy, src->len);
+  free(copy);
+  src_free(src);
   ran++;
   return 0;
 }
